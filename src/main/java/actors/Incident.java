@@ -1,0 +1,532 @@
+package actors;
+
+import agent.Alert;
+import agent.Brain;
+import agent.Insight;
+import agent.Judge;
+import agent.TranscriptEntry;
+import fleet.CommandRequest;
+import fleet.CommandResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One incident: the investigation of one alert (and its repeats) on one host, as an event-sourced
+ * state machine. Every transition is a persisted event, so after a crash or a rebalance the
+ * incident resumes where it was: commands that were in flight are dispatched again (they are
+ * read-only), a decision that was being made is asked for again, an insight that was not yet
+ * delivered is delivered again.
+ *
+ * <p>Phases: {@code OPEN -> INVESTIGATING -> JUDGING -> PUBLISHED | AWAITING_REVIEW -> CLOSED}.
+ */
+public final class Incident extends EventSourcedBehavior<Incident.Command, Incident.Event, IncidentState> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Incident");
+
+  /** Tag of the event that opens an incident; with {@link #FINISHED_TAG} it finds unfinished incidents. */
+  public static final String OPENED_TAG = "incident-opened";
+
+  /** Tag of the events after which an incident needs no more work. */
+  public static final String FINISHED_TAG = "incident-finished";
+
+  private static final Logger AUDIT = LoggerFactory.getLogger("fleet-sre.audit");
+
+  // ---- protocol ----
+
+  /** Messages an incident handles. */
+  public sealed interface Command extends JsonSerializable {}
+
+  /** Delivers a firing alert: opens the incident, attaches to it, or counts as a heartbeat of a repeat delivery. */
+  public record ReceiveAlert(Alert alert, ActorRef<IngestReply> replyTo) implements Command {}
+
+  /** Delivers a resolved notification: closes the incident unless it is closed already. */
+  public record Resolve(Alert alert, ActorRef<IngestReply> replyTo) implements Command {}
+
+  /** Asks for the full state: alerts, transcript, insight. */
+  public record GetDetails(ActorRef<IncidentState> replyTo) implements Command {}
+
+  /** Starts (or recovers) the entity so that an unfinished investigation continues. */
+  public record Wake(String reason) implements Command {}
+
+  /** The result of a command this incident dispatched. */
+  public record CommandFinished(CommandResult result) implements Command {}
+
+  private record BrainDecided(int step, Brain.Decision decision) implements Command {}
+
+  private record BrainFailed(int step, String reason) implements Command {}
+
+  private record DeadlineReached(String reason) implements Command {}
+
+  private record RetryDispatch(String reason) implements Command {}
+
+  private record DeliveryDone(String reason) implements Command {}
+
+  private record DeliveryFailed(String reason) implements Command {}
+
+  private record RetryDelivery(String reason) implements Command {}
+
+  private record RunJudge(String reason) implements Command {}
+
+  /** Events, in the order an incident goes through them. */
+  public sealed interface Event extends JsonSerializable {}
+
+  public record Opened(String incidentId, Alert alert, Instant at) implements Event {}
+
+  public record AlertAttached(Alert alert, Instant at) implements Event {}
+
+  public record HeartbeatReceived(String deliveryKey, Instant at) implements Event {}
+
+  /** The brain planned a step; each entry is pending, or rejected by the command policy with its reason. */
+  public record StepPlanned(int step, String rationale, List<TranscriptEntry> entries, Instant at) implements Event {}
+
+  public record CommandCompleted(CommandResult result, Instant at) implements Event {}
+
+  /** The investigation produced an insight, which now goes to the judge. */
+  public record InvestigationConcluded(Insight insight, Instant at) implements Event {}
+
+  public record InsightPublished(Judge.Verdict verdict, Instant at) implements Event {}
+
+  public record InsightHeld(Judge.Verdict verdict, Instant at) implements Event {}
+
+  public record InsightDelivered(Instant at) implements Event {}
+
+  /**
+   * The incident ended.
+   *
+   * @param outcome {@code resolved} (after the insight), {@code self-resolved} (before it) or {@code cancelled}
+   */
+  public record IncidentClosed(String outcome, String reason, Instant at) implements Event {}
+
+  // ---- wiring ----
+
+  private final String incidentId;
+  private final IncidentServices services;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+
+  /** Commands handed to the dispatcher by this incarnation; not persisted, so a recovery dispatches again. */
+  private final Set<String> dispatched = new HashSet<>();
+
+  /** The step whose decision is being computed, or 0; not persisted, so a recovery asks again. */
+  private int decisionInFlight;
+
+  private boolean deliveryInFlight;
+
+  private Incident(
+      String incidentId, IncidentServices services, ActorContext<Command> context, TimerScheduler<Command> timers) {
+    super(PersistenceId.of(ENTITY_KEY.name(), incidentId));
+    this.incidentId = incidentId;
+    this.services = services;
+    this.context = context;
+    this.timers = timers;
+  }
+
+  public static Behavior<Command> create(String incidentId, IncidentServices services) {
+    return Behaviors.withTimers(
+        timers -> Behaviors.setup(context -> new Incident(incidentId, services, context, timers)));
+  }
+
+  /** Registers the incident entity with cluster sharding on this node. */
+  public static void init(org.apache.pekko.actor.typed.ActorSystem<?> system, IncidentServices services) {
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, entityContext -> create(entityContext.getEntityId(), services)));
+  }
+
+  @Override
+  public IncidentState emptyState() {
+    return IncidentState.empty(incidentId);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    if (event instanceof Opened) {
+      return Set.of(OPENED_TAG);
+    }
+    if (event instanceof InsightDelivered || event instanceof InsightHeld || event instanceof IncidentClosed) {
+      return Set.of(FINISHED_TAG);
+    }
+    return Set.of();
+  }
+
+  // ---- commands ----
+
+  @Override
+  public CommandHandler<Command, Event, IncidentState> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(ReceiveAlert.class, this::onReceiveAlert)
+        .onCommand(Resolve.class, this::onResolve)
+        .onCommand(GetDetails.class, (state, command) -> Effect().reply(command.replyTo(), state))
+        .onCommand(Wake.class, (state, command) -> Effect().none())
+        .onCommand(CommandFinished.class, this::onCommandFinished)
+        .onCommand(BrainDecided.class, this::onBrainDecided)
+        .onCommand(BrainFailed.class, this::onBrainFailed)
+        .onCommand(DeadlineReached.class, this::onDeadlineReached)
+        .onCommand(RetryDispatch.class, (state, command) -> onRetryDispatch(state))
+        .onCommand(DeliveryDone.class, this::onDeliveryDone)
+        .onCommand(DeliveryFailed.class, this::onDeliveryFailed)
+        .onCommand(RetryDelivery.class, (state, command) -> onRetryDelivery(state))
+        .onCommand(RunJudge.class, (state, command) -> onRunJudge(state))
+        .build();
+  }
+
+  private Effect<Event, IncidentState> onReceiveAlert(IncidentState state, ReceiveAlert command) {
+    Instant now = services.clock().instant();
+    Alert alert = command.alert();
+
+    if (state.phase() == IncidentState.Phase.EMPTY) {
+      context.getLog().info("incident [{}] opened on host [{}] for alert [{}]", incidentId, alert.host(), alert.kind());
+      return Effect()
+          .persist(new Opened(incidentId, alert, now))
+          .thenReply(command.replyTo(), s -> new IngestReply.Accepted(incidentId, "opened"))
+          .thenRun(this::advance);
+    }
+    if (state.deliveryKeys().contains(alert.deliveryKey())) {
+      return Effect()
+          .persist(new HeartbeatReceived(alert.deliveryKey(), now))
+          .thenReply(command.replyTo(), s -> new IngestReply.Accepted(incidentId, "heartbeat"));
+    }
+    if (state.concluded()) {
+      return Effect().reply(command.replyTo(), new IngestReply.AlreadyConcluded(incidentId));
+    }
+    return Effect()
+        .persist(new AlertAttached(alert, now))
+        .thenReply(command.replyTo(), s -> new IngestReply.Accepted(incidentId, "attached"));
+  }
+
+  private Effect<Event, IncidentState> onResolve(IncidentState state, Resolve command) {
+    if (state.phase() == IncidentState.Phase.EMPTY) {
+      return Effect().reply(command.replyTo(), new IngestReply.Accepted("", "no-open-incident"));
+    }
+    if (state.phase() == IncidentState.Phase.CLOSED) {
+      return Effect().reply(command.replyTo(), new IngestReply.Accepted(incidentId, "resolved"));
+    }
+    boolean beforeInsight = !state.concluded() && state.phase() != IncidentState.Phase.JUDGING;
+    String outcome = beforeInsight ? "self-resolved" : "resolved";
+    context.getLog().info("incident [{}] on host [{}] closed: alert resolved ({})", incidentId, state.host(), outcome);
+    return Effect()
+        .persist(new IncidentClosed(outcome, "resolved notification received", services.clock().instant()))
+        .thenReply(command.replyTo(), s -> new IngestReply.Accepted(incidentId, "resolved"))
+        .thenRun(this::notifyFinished);
+  }
+
+  private Effect<Event, IncidentState> onCommandFinished(IncidentState state, CommandFinished command) {
+    CommandResult result = command.result();
+    dispatched.remove(result.commandId());
+    if (!state.isPending(result.commandId()) || !state.investigating()) {
+      context.getLog().debug("incident [{}]: ignoring result of command [{}] that is not pending", incidentId, result.commandId());
+      return Effect().none();
+    }
+    AUDIT.info(
+        "incident={} host={} command={} status={} exit={} durationMs={}",
+        incidentId, result.host(), result.commandId(), result.status(), result.exitCode(), result.durationMillis());
+    return Effect().persist(new CommandCompleted(result, services.clock().instant())).thenRun(this::advance);
+  }
+
+  private Effect<Event, IncidentState> onBrainDecided(IncidentState state, BrainDecided command) {
+    if (command.step() != decisionInFlight) {
+      return Effect().none();
+    }
+    decisionInFlight = 0;
+    if (!state.investigating()) {
+      return Effect().none();
+    }
+
+    if (command.decision() instanceof Brain.Conclude conclude) {
+      Insight insight = state.toInsight(conclude.draft(), services.brain().name(), services.clock().instant());
+      context.getLog().info(
+          "incident [{}] on host [{}]: investigation concluded after [{}] steps, status [{}]",
+          incidentId, state.host(), state.steps(), insight.status());
+      return Effect().persist(new InvestigationConcluded(insight, services.clock().instant())).thenRun(this::advance);
+    }
+
+    Brain.RunCommands run = (Brain.RunCommands) command.decision();
+    int step = state.steps() + 1;
+    List<TranscriptEntry> entries = planEntries(state, step, run.commands());
+    return Effect()
+        .persist(new StepPlanned(step, run.rationale(), entries, services.clock().instant()))
+        .thenRun(this::advance);
+  }
+
+  /** Checks each planned command against the policy and the command budget. */
+  private List<TranscriptEntry> planEntries(IncidentState state, int step, List<Brain.PlannedCommand> planned) {
+    List<TranscriptEntry> entries = new ArrayList<>();
+    int budgetLeft = services.settings().maxCommands() - state.commandsPlanned();
+    int index = 0;
+    for (Brain.PlannedCommand command : planned) {
+      index++;
+      String commandId = incidentId + ":" + step + "." + index;
+      String rejection = "";
+      if (budgetLeft <= 0) {
+        rejection = "command budget of " + services.settings().maxCommands() + " commands is used up";
+      } else {
+        var verdict = services.policy().check(command.argv());
+        if (!verdict.allowed()) {
+          rejection = verdict.reason();
+        }
+      }
+
+      if (rejection.isEmpty()) {
+        budgetLeft--;
+        entries.add(new TranscriptEntry(step, commandId, command.analyzer(), command.argv(), command.purpose(),
+            TranscriptEntry.PENDING, -1, 0, "", false, "", emptyFindings()));
+      } else {
+        AUDIT.info("incident={} host={} command={} status=rejected argv={} reason={}",
+            incidentId, state.host(), commandId, command.argv(), rejection);
+        context.getLog().warn("incident [{}] on host [{}]: command [{}] rejected: {}",
+            incidentId, state.host(), command.argv(), rejection);
+        entries.add(new TranscriptEntry(step, commandId, command.analyzer(), command.argv(), command.purpose(),
+            TranscriptEntry.REJECTED, -1, 0, "", false, rejection, emptyFindings()));
+      }
+    }
+    return entries;
+  }
+
+  private Effect<Event, IncidentState> onBrainFailed(IncidentState state, BrainFailed command) {
+    if (command.step() != decisionInFlight) {
+      return Effect().none();
+    }
+    decisionInFlight = 0;
+    context.getLog().error("incident [{}] on host [{}]: brain failed at step [{}]: {}",
+        incidentId, state.host(), command.step(), command.reason());
+    if (!state.investigating()) {
+      return Effect().none();
+    }
+    Insight insight = state.toInsight(
+        IncidentState.failedDraft("The investigation stopped because the brain failed: " + command.reason()),
+        services.brain().name(), services.clock().instant());
+    return Effect().persist(new InvestigationConcluded(insight, services.clock().instant())).thenRun(this::advance);
+  }
+
+  private Effect<Event, IncidentState> onDeadlineReached(IncidentState state, DeadlineReached command) {
+    if (state.investigating()) {
+      context.getLog().warn("incident [{}] on host [{}]: time budget of [{}] used up, concluding with what there is",
+          incidentId, state.host(), services.settings().maxDuration());
+      requestDecision(state, true);
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, IncidentState> onRetryDispatch(IncidentState state) {
+    if (state.investigating()) {
+      dispatchPending(state);
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, IncidentState> onDeliveryDone(IncidentState state, DeliveryDone command) {
+    deliveryInFlight = false;
+    if (state.delivered()) {
+      return Effect().none();
+    }
+    context.getLog().info("incident [{}] on host [{}]: insight delivered", incidentId, state.host());
+    return Effect().persist(new InsightDelivered(services.clock().instant())).thenRun(this::notifyFinished);
+  }
+
+  private Effect<Event, IncidentState> onDeliveryFailed(IncidentState state, DeliveryFailed command) {
+    deliveryInFlight = false;
+    Duration retry = services.settings().deliveryRetry();
+    context.getLog().warn("incident [{}] on host [{}]: insight delivery failed, retrying in [{}]: {}",
+        incidentId, state.host(), retry, command.reason());
+    timers.startSingleTimer("delivery", new RetryDelivery("delivery failed"), retry);
+    return Effect().none();
+  }
+
+  private Effect<Event, IncidentState> onRetryDelivery(IncidentState state) {
+    advance(state);
+    return Effect().none();
+  }
+
+  private Effect<Event, IncidentState> onRunJudge(IncidentState state) {
+    if (state.phase() != IncidentState.Phase.JUDGING) {
+      return Effect().none();
+    }
+    Judge.Verdict verdict = services.judge().judge(state.insight(), state.transcript());
+    context.getLog().info("incident [{}] on host [{}]: judge [{}] {} the insight: {}",
+        incidentId, state.host(), verdict.judge(), verdict.publish() ? "passed" : "held", verdict.reasons());
+    if (verdict.publish()) {
+      return Effect().persist(new InsightPublished(verdict, services.clock().instant())).thenRun(this::advance);
+    }
+    return Effect().persist(new InsightHeld(verdict, services.clock().instant())).thenRun(this::notifyFinished);
+  }
+
+  // ---- driving the investigation ----
+
+  /** Takes the next action the state calls for. Safe to call more than once: every action is guarded. */
+  private void advance(IncidentState state) {
+    switch (state.phase()) {
+      case OPEN, INVESTIGATING -> {
+        startDeadlineTimer(state);
+        if (state.pendingCount() == 0) {
+          requestDecision(state, false);
+        }
+      }
+      case JUDGING -> context.getSelf().tell(new RunJudge("investigation concluded"));
+      case PUBLISHED -> deliver(state);
+      case CLOSED -> {
+        // Resolved while the insight was on its way: it is still delivered.
+        if (state.verdict() != null && state.verdict().publish()) {
+          deliver(state);
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void startDeadlineTimer(IncidentState state) {
+    if (timers.isTimerActive("deadline")) {
+      return;
+    }
+    Instant deadline = state.openedAt().plus(services.settings().maxDuration());
+    Duration remaining = Duration.between(services.clock().instant(), deadline);
+    timers.startSingleTimer("deadline", new DeadlineReached("time budget"), remaining.isNegative() ? Duration.ZERO : remaining);
+  }
+
+  private void requestDecision(IncidentState state, boolean forceConclusion) {
+    int step = state.steps() + 1;
+    if (decisionInFlight == step && !forceConclusion) {
+      return;
+    }
+    String concludeReason = conclusionReason(state, forceConclusion);
+    Brain.View view = new Brain.View(incidentId, state.alert(), state.transcript(), state.steps(),
+        !concludeReason.isEmpty(), concludeReason);
+
+    decisionInFlight = step;
+    Duration timeout = services.settings().brainTimeout();
+    CompletableFuture<Brain.Decision> decision = CompletableFuture
+        .supplyAsync(() -> services.brain().decide(view), services.blockingExecutor())
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    context.pipeToSelf(decision, (result, failure) -> {
+      if (failure != null) {
+        String reason = failure instanceof java.util.concurrent.TimeoutException
+            || failure.getCause() instanceof java.util.concurrent.TimeoutException
+            ? "no decision within " + timeout
+            : String.valueOf(failure.getCause() != null ? failure.getCause() : failure);
+        return new BrainFailed(step, reason);
+      }
+      return new BrainDecided(step, result);
+    });
+  }
+
+  private String conclusionReason(IncidentState state, boolean forceConclusion) {
+    IncidentSettings settings = services.settings();
+    if (forceConclusion || !services.clock().instant().isBefore(state.openedAt().plus(settings.maxDuration()))) {
+      return "the time budget of " + settings.maxDuration().toSeconds() + " s was used up";
+    }
+    if (state.steps() >= settings.maxSteps()) {
+      return "the step budget of " + settings.maxSteps() + " steps was used up";
+    }
+    if (state.commandsPlanned() >= settings.maxCommands()) {
+      return "the command budget of " + settings.maxCommands() + " commands was used up";
+    }
+    return "";
+  }
+
+  private void dispatchPending(IncidentState state) {
+    boolean queueFull = false;
+    for (TranscriptEntry entry : state.transcript()) {
+      if (!entry.status().equals(TranscriptEntry.PENDING) || dispatched.contains(entry.commandId())) {
+        continue;
+      }
+      CommandRequest request = new CommandRequest(entry.commandId(), incidentId, state.host(), entry.argv(),
+          entry.analyzer(), null, entry.purpose(), services.settings().commandTimeout());
+      boolean accepted = services.dispatcher().dispatch(request, services.resultRoute());
+      if (!accepted) {
+        queueFull = true;
+        break;
+      }
+      dispatched.add(entry.commandId());
+      AUDIT.info("incident={} host={} command={} status=dispatched argv={}",
+          incidentId, state.host(), entry.commandId(), entry.argv());
+    }
+    if (queueFull) {
+      Duration retry = services.settings().dispatchRetry();
+      context.getLog().warn("incident [{}] on host [{}]: command queue full, retrying dispatch in [{}]",
+          incidentId, state.host(), retry);
+      timers.startSingleTimer("dispatch", new RetryDispatch("queue full"), retry);
+    }
+  }
+
+  private void deliver(IncidentState state) {
+    if (state.delivered() || deliveryInFlight) {
+      return;
+    }
+    deliveryInFlight = true;
+    context.pipeToSelf(
+        services.sink().publish(state.insight()),
+        (ok, failure) -> failure == null ? new DeliveryDone("published") : new DeliveryFailed(String.valueOf(failure)));
+  }
+
+  private void notifyFinished(IncidentState state) {
+    timers.cancel("deadline");
+    services.onFinished().accept(state.alert().dedupKey(), incidentId);
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode emptyFindings() {
+    return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+  }
+
+  // ---- recovery ----
+
+  @Override
+  public SignalHandler<IncidentState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state.phase() == IncidentState.Phase.EMPTY) {
+            return;
+          }
+          if (state.investigating() || state.phase() == IncidentState.Phase.JUDGING
+              || (state.phase() == IncidentState.Phase.PUBLISHED && !state.delivered())) {
+            context.getLog().info("incident [{}] on host [{}] recovered in phase [{}], resuming",
+                incidentId, state.host(), state.phase());
+          }
+          if (state.investigating()) {
+            dispatchPending(state);
+          }
+          advance(state);
+        })
+        .build();
+  }
+
+  // ---- events ----
+
+  @Override
+  public EventHandler<IncidentState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Opened.class, (state, event) -> state.opened(event.alert(), event.at()))
+        .onEvent(AlertAttached.class, (state, event) -> state.attached(event.alert(), services.settings().maxAttachedAlerts()))
+        .onEvent(HeartbeatReceived.class, (state, event) -> state.heartbeat())
+        .onEvent(StepPlanned.class, (state, event) -> state.stepPlanned(event.entries()))
+        .onEvent(CommandCompleted.class, (state, event) -> state.commandCompleted(event.result()))
+        .onEvent(InvestigationConcluded.class, (state, event) -> state.concludedInvestigation(event.insight(), event.at()))
+        .onEvent(InsightPublished.class, (state, event) -> state.published(event.verdict()))
+        .onEvent(InsightHeld.class, (state, event) -> state.held(event.verdict()))
+        .onEvent(InsightDelivered.class, (state, event) -> state.markDelivered(event.at()))
+        .onEvent(IncidentClosed.class, (state, event) -> state.closed(event.outcome(), event.reason(), event.at()))
+        .build();
+  }
+}

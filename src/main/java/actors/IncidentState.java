@@ -1,0 +1,206 @@
+package actors;
+
+import agent.Alert;
+import agent.Insight;
+import agent.InsightDraft;
+import agent.Judge;
+import agent.TranscriptEntry;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import fleet.CommandResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The state of one incident, rebuilt from its events. Immutable: every event returns a new state.
+ *
+ * @param incidentId the incident
+ * @param phase where the incident is in its life cycle
+ * @param alert the alert that opened it
+ * @param attachedAlerts later alerts for the same host and kind, up to the configured maximum
+ * @param alertsReceived every alert delivery, heartbeats included
+ * @param deliveryKeys fingerprint and startsAt of every alert delivery chain attached
+ * @param openedAt when the first alert arrived
+ * @param steps steps planned so far
+ * @param transcript every command, in order
+ * @param insight the insight, once the investigation concluded
+ * @param verdict the judge's verdict, once judged
+ * @param delivered whether the insight reached the downstream topic
+ * @param outcome how a closed incident ended, else empty
+ * @param closeReason why it closed, else empty
+ * @param concludedAt when the investigation concluded, or null
+ * @param closedAt when the incident closed, or null
+ */
+public record IncidentState(
+    String incidentId,
+    Phase phase,
+    Alert alert,
+    List<Alert> attachedAlerts,
+    int alertsReceived,
+    Set<String> deliveryKeys,
+    Instant openedAt,
+    int steps,
+    List<TranscriptEntry> transcript,
+    Insight insight,
+    Judge.Verdict verdict,
+    boolean delivered,
+    String outcome,
+    String closeReason,
+    Instant concludedAt,
+    Instant closedAt) implements JsonSerializable {
+
+  /** Life-cycle phases. */
+  public enum Phase {
+    EMPTY,
+    OPEN,
+    INVESTIGATING,
+    JUDGING,
+    PUBLISHED,
+    AWAITING_REVIEW,
+    CLOSED
+  }
+
+  public static IncidentState empty(String incidentId) {
+    return new IncidentState(incidentId, Phase.EMPTY, null, List.of(), 0, Set.of(), null, 0, List.of(),
+        null, null, false, "", "", null, null);
+  }
+
+  // ---- queries ----
+
+  @JsonIgnore
+  public String host() {
+    return alert == null ? "" : alert.host();
+  }
+
+  /** Whether the investigation may still plan and run commands. */
+  @JsonIgnore
+  public boolean investigating() {
+    return phase == Phase.OPEN || phase == Phase.INVESTIGATING;
+  }
+
+  /** Whether the incident has an outcome and takes no new alerts (repeat deliveries still count as heartbeats). */
+  @JsonIgnore
+  public boolean concluded() {
+    return phase == Phase.PUBLISHED || phase == Phase.AWAITING_REVIEW || phase == Phase.CLOSED;
+  }
+
+  @JsonIgnore
+  public boolean isPending(String commandId) {
+    return transcript.stream()
+        .anyMatch(e -> e.commandId().equals(commandId) && e.status().equals(TranscriptEntry.PENDING));
+  }
+
+  @JsonIgnore
+  public int pendingCount() {
+    return (int) transcript.stream().filter(e -> e.status().equals(TranscriptEntry.PENDING)).count();
+  }
+
+  /** Commands counted against the command budget: every planned command the policy allowed. */
+  @JsonIgnore
+  public int commandsPlanned() {
+    return (int) transcript.stream().filter(e -> !e.status().equals(TranscriptEntry.REJECTED)).count();
+  }
+
+  /** Completes a brain's draft with the incident's ids, alert and timings. */
+  public Insight toInsight(InsightDraft draft, String brainName, Instant now) {
+    int commandsRun = (int) transcript.stream().filter(TranscriptEntry::ranToExit).count();
+    Insight.Timings timings = new Insight.Timings(openedAt, now, Duration.between(openedAt, now).toMillis(), steps, commandsRun);
+    return new Insight(Insight.SCHEMA_VERSION, incidentId, host(), alert, draft.playbook(), draft.status(),
+        draft.summary(), draft.rootCause(), draft.remediation(), draft.fixes(), draft.kbLinks(), draft.evidence(),
+        timings, brainName);
+  }
+
+  /** A draft for an investigation that could not run to a conclusion of its own. */
+  public static InsightDraft failedDraft(String reason) {
+    return new InsightDraft("none", "failed", reason, reason, List.of("Investigate the host by hand."),
+        List.of(), List.of(), List.of());
+  }
+
+  // ---- transitions ----
+
+  IncidentState opened(Alert first, Instant at) {
+    return new IncidentState(incidentId, Phase.OPEN, first, List.of(), 1, Set.of(first.deliveryKey()), at, 0,
+        List.of(), null, null, false, "", "", null, null);
+  }
+
+  IncidentState attached(Alert next, int maxAttachedAlerts) {
+    List<Alert> alerts = attachedAlerts;
+    if (alerts.size() < maxAttachedAlerts) {
+      alerts = new ArrayList<>(attachedAlerts);
+      alerts.add(next);
+    }
+    Set<String> keys = new LinkedHashSet<>(deliveryKeys);
+    keys.add(next.deliveryKey());
+    return new IncidentState(incidentId, phase, alert, List.copyOf(alerts), alertsReceived + 1, Set.copyOf(keys),
+        openedAt, steps, transcript, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+  }
+
+  IncidentState heartbeat() {
+    return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived + 1, deliveryKeys, openedAt,
+        steps, transcript, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+  }
+
+  IncidentState stepPlanned(List<TranscriptEntry> entries) {
+    List<TranscriptEntry> all = new ArrayList<>(transcript);
+    all.addAll(entries);
+    return new IncidentState(incidentId, Phase.INVESTIGATING, alert, attachedAlerts, alertsReceived, deliveryKeys,
+        openedAt, steps + 1, List.copyOf(all), insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+  }
+
+  IncidentState commandCompleted(CommandResult result) {
+    List<TranscriptEntry> all = new ArrayList<>(transcript.size());
+    for (TranscriptEntry e : transcript) {
+      if (e.commandId().equals(result.commandId()) && e.status().equals(TranscriptEntry.PENDING)) {
+        all.add(new TranscriptEntry(e.step(), e.commandId(), e.analyzer(), e.argv(), e.purpose(), result.status(),
+            result.exitCode(), result.durationMillis(), result.excerpt(), result.truncated(), result.detail(),
+            result.findings()));
+      } else {
+        all.add(e);
+      }
+    }
+    return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt, steps,
+        List.copyOf(all), insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+  }
+
+  IncidentState concludedInvestigation(Insight result, Instant at) {
+    return new IncidentState(incidentId, Phase.JUDGING, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt,
+        steps, cancelPending(), result, verdict, delivered, outcome, closeReason, at, closedAt);
+  }
+
+  IncidentState published(Judge.Verdict judged) {
+    return new IncidentState(incidentId, Phase.PUBLISHED, alert, attachedAlerts, alertsReceived, deliveryKeys,
+        openedAt, steps, transcript, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt);
+  }
+
+  IncidentState held(Judge.Verdict judged) {
+    return new IncidentState(incidentId, Phase.AWAITING_REVIEW, alert, attachedAlerts, alertsReceived, deliveryKeys,
+        openedAt, steps, transcript, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt);
+  }
+
+  IncidentState markDelivered(Instant at) {
+    return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt, steps,
+        transcript, insight, verdict, true, outcome, closeReason, concludedAt, closedAt);
+  }
+
+  IncidentState closed(String how, String why, Instant at) {
+    return new IncidentState(incidentId, Phase.CLOSED, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt,
+        steps, cancelPending(), insight, verdict, delivered, how, why, concludedAt, at);
+  }
+
+  /** Marks commands still pending as cancelled: their results, if they come, are not recorded. */
+  private List<TranscriptEntry> cancelPending() {
+    List<TranscriptEntry> all = new ArrayList<>(transcript.size());
+    for (TranscriptEntry e : transcript) {
+      if (e.status().equals(TranscriptEntry.PENDING)) {
+        all.add(new TranscriptEntry(e.step(), e.commandId(), e.analyzer(), e.argv(), e.purpose(), "cancelled",
+            -1, 0, "", false, "the investigation concluded before the command finished", e.findings()));
+      } else {
+        all.add(e);
+      }
+    }
+    return List.copyOf(all);
+  }
+}

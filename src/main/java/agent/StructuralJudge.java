@@ -1,0 +1,52 @@
+package agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The embedded default judge: deterministic checks that an insight is complete and grounded in
+ * the transcript. It publishes when every check passes and holds the insight for review otherwise.
+ */
+public final class StructuralJudge implements Judge {
+
+  private static final Set<String> RISKS = Set.of("low", "medium", "high");
+
+  @Override
+  public Verdict judge(Insight insight, List<TranscriptEntry> transcript) {
+    List<String> problems = new ArrayList<>();
+    if (insight.summary() == null || insight.summary().isBlank()) {
+      problems.add("summary is empty");
+    }
+    if (insight.rootCause() == null || insight.rootCause().isBlank()) {
+      problems.add("rootCause is empty");
+    }
+
+    Set<String> completedIds =
+        transcript.stream()
+            .filter(TranscriptEntry::completed)
+            .map(TranscriptEntry::commandId)
+            .collect(Collectors.toSet());
+    for (Insight.Evidence evidence : insight.evidence()) {
+      if (!completedIds.contains(evidence.commandId())) {
+        problems.add("evidence for [" + evidence.claim() + "] cites command [" + evidence.commandId()
+            + "], which is not a completed command of this incident");
+      }
+    }
+    if (insight.status().equals("complete") && insight.evidence().isEmpty()) {
+      problems.add("a complete insight cites no evidence");
+    }
+
+    for (Insight.Fix fix : insight.fixes()) {
+      if (!RISKS.contains(fix.risk())) {
+        problems.add("fix [" + fix.description() + "] has invalid risk [" + fix.risk() + "]; expected low, medium or high");
+      }
+    }
+
+    if (problems.isEmpty()) {
+      return new Verdict(true, "structural", List.of("summary, root cause, evidence and fix risks checked"));
+    }
+    return new Verdict(false, "structural", problems);
+  }
+}

@@ -1,0 +1,55 @@
+package api;
+
+import actors.IncidentState;
+import agent.Alert;
+import agent.Insight;
+import agent.Judge;
+import agent.TranscriptEntry;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The wire form of an incident for {@code GET /api/v1/incidents/{id}}.
+ *
+ * @param state {@code open}, {@code investigating}, {@code judging}, {@code published}, {@code awaiting-review} or {@code closed}
+ * @param outcome for a closed incident: {@code resolved}, {@code self-resolved} or {@code cancelled}; else empty
+ */
+public record IncidentView(
+    String incidentId,
+    String state,
+    String outcome,
+    String host,
+    String kind,
+    Instant openedAt,
+    Instant concludedAt,
+    Instant closedAt,
+    Alert alert,
+    List<Alert> attachedAlerts,
+    int alertsReceived,
+    int steps,
+    List<TranscriptEntry> transcript,
+    Insight insight,
+    Judge.Verdict verdict,
+    boolean insightDelivered) {
+
+  public static IncidentView of(IncidentState s) {
+    return new IncidentView(
+        s.incidentId(),
+        s.phase().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+        s.outcome(),
+        s.host(),
+        s.alert() == null ? "" : s.alert().kind(),
+        s.openedAt(),
+        s.concludedAt(),
+        s.closedAt(),
+        s.alert(),
+        s.attachedAlerts(),
+        s.alertsReceived(),
+        s.steps(),
+        s.transcript(),
+        s.insight(),
+        s.verdict(),
+        s.delivered());
+  }
+}

@@ -1,0 +1,293 @@
+package app;
+
+import actors.AlertIntake;
+import actors.Incident;
+import actors.IncidentResumer;
+import actors.IncidentRouter;
+import actors.IncidentServices;
+import actors.IncidentSettings;
+import agent.Analyzers;
+import agent.PlaybookBrain;
+import agent.ResultAnalysis;
+import agent.StructuralJudge;
+import api.AlertRoutes;
+import api.HttpSettings;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import fleet.CommandPolicy;
+import fleet.Inventory;
+import fleet.LocalRunner;
+import fleet.Runners;
+import fleet.SshRunner;
+import fleet.SshSettings;
+import io.lettuce.core.RedisClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import streams.CommandPipeline;
+import streams.ExecutionSettings;
+import streams.InsightSink;
+import streams.JsonLinesInsightSink;
+import streams.RedisStreamInsightSink;
+
+/**
+ * One running engine: the actor system joined to its cluster, the journal, the command
+ * pipeline, the insight sink, the sharded incidents and routers and, when asked for, the HTTP
+ * API. {@link #close()} shuts it all down in reverse order.
+ */
+public final class Engine implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+  private final ActorSystem<Void> system;
+  private final Config config;
+  private final CommandPipeline pipeline;
+  private final InsightSink sink;
+  private final Runners runners;
+  private final AlertIntake intake;
+  private final AtomicBoolean ready = new AtomicBoolean(false);
+  private ServerBinding binding;
+
+  private Engine(ActorSystem<Void> system, Config config, CommandPipeline pipeline, InsightSink sink, Runners runners,
+      AlertIntake intake) {
+    this.system = system;
+    this.config = config;
+    this.pipeline = pipeline;
+    this.sink = sink;
+    this.runners = runners;
+    this.intake = intake;
+  }
+
+  /**
+   * Starts an engine. {@code config} is the full configuration (application.conf with any
+   * overrides, resolved). The HTTP API is bound only by {@link #bindHttp}.
+   */
+  public static Engine start(Config config) throws IOException {
+    Config full = withJournalDatabase(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "fleet-sre", full);
+    try {
+      return wire(system, full);
+    } catch (RuntimeException | IOException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static Engine wire(ActorSystem<Void> system, Config config) throws IOException {
+    Config fleetSre = config.getConfig("fleet-sre");
+    joinCluster(system, fleetSre);
+    await(SchemaUtils.createIfNotExists(system), "creating the journal tables");
+
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("fleet-sre-blocking-dispatcher"));
+    IncidentSettings incidentSettings = IncidentSettings.fromConfig(fleetSre.getConfig("incident"));
+    ExecutionSettings executionSettings = ExecutionSettings.fromConfig(fleetSre.getConfig("execution"));
+    Inventory inventory = Inventory.fromConfig(fleetSre.getConfig("inventory"));
+    CommandPolicy policy = CommandPolicy.fromConfig(fleetSre.getConfig("command-policy"));
+    Analyzers analyzers = Analyzers.standard();
+
+    Runners runners = new Runners(
+        new LocalRunner(blocking),
+        new SshRunner(SshSettings.fromConfig(fleetSre.getConfig("ssh"))));
+    CommandPipeline pipeline = CommandPipeline.start(system, executionSettings, inventory, runners,
+        new ResultAnalysis(analyzers, incidentSettings.transcriptOutputCap()));
+    InsightSink sink = insightSink(fleetSre, blocking);
+
+    ClusterSharding sharding = ClusterSharding.get(system);
+    IncidentServices services = new IncidentServices(
+        PlaybookBrain.fromConfig(fleetSre, analyzers, Clock.systemUTC()),
+        new StructuralJudge(),
+        policy,
+        pipeline,
+        sink,
+        incidentSettings,
+        Clock.systemUTC(),
+        blocking,
+        result -> sharding.entityRefFor(Incident.ENTITY_KEY, result.incidentId())
+            .tell(new Incident.CommandFinished(result)),
+        (dedupKey, incidentId) -> sharding.entityRefFor(IncidentRouter.ENTITY_KEY, dedupKey)
+            .tell(new IncidentRouter.IncidentFinished(incidentId)));
+    IncidentRouter.init(system);
+    Incident.init(system, services);
+
+    AlertIntake intake = new AlertIntake(system, fleetSre.getDuration("http.ask-timeout"));
+    Engine engine = new Engine(system, config, pipeline, sink, runners, intake);
+    engine.awaitUp();
+    int resumed = await(IncidentResumer.resumeUnfinished(system), "finding unfinished incidents");
+    engine.ready.set(true);
+    LOG.info("engine ready: [{}] unfinished incidents resumed, inventory holds [{}] hosts", resumed, inventory.hosts().size());
+    return engine;
+  }
+
+  /** Binds the HTTP API; {@code port} 0 picks a free port. Completes with the bound address. */
+  public InetSocketAddress bindHttp(int port) {
+    Config fleetSre = config.getConfig("fleet-sre");
+    HttpSettings settings = HttpSettings.fromConfig(fleetSre.getConfig("http"), fleetSre.getConfig("ingest")).withPort(port);
+    AlertRoutes routes = new AlertRoutes(system, intake, settings, pipeline::saturated, ready::get, Clock.systemUTC());
+    binding = await(Http.get(system).newServerAt(settings.interfaceName(), settings.port()).bind(routes.routes()),
+        "binding the HTTP API");
+    binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    LOG.info("HTTP API listening on [{}] ({})", binding.localAddress(), settings);
+    return binding.localAddress();
+  }
+
+  public AlertIntake intake() {
+    return intake;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public boolean ready() {
+    return ready.get();
+  }
+
+  /** Stops taking requests, then the pipeline, the sink and the actor system. */
+  @Override
+  public void close() {
+    LOG.info("engine stopping");
+    ready.set(false);
+    if (binding != null) {
+      await(binding.unbind(), "unbinding the HTTP API");
+    }
+    pipeline.close();
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("actor system did not terminate within 30 s", e);
+    }
+    runners.close();
+    sink.close();
+    LOG.info("engine stopped");
+  }
+
+  // ---- wiring helpers ----
+
+  private static InsightSink insightSink(Config fleetSre, Executor blocking) throws IOException {
+    Config insights = fleetSre.getConfig("insights");
+    String kind = insights.getString("sink");
+    switch (kind) {
+      case "jsonl" -> {
+        Path file = Path.of(insights.getString("jsonl-file"));
+        if (!file.isAbsolute()) {
+          file = Path.of(fleetSre.getString("data-dir")).resolve(file);
+        }
+        return new JsonLinesInsightSink(file, blocking);
+      }
+      case "redis" -> {
+        Config redis = insights.getConfig("redis");
+        return new RedisStreamInsightSink(RedisClient.create(redis.getString("uri")), redis.getString("stream"),
+            redis.getLong("max-len"));
+      }
+      default -> throw new IllegalArgumentException(
+          "fleet-sre.insights.sink: invalid value [" + kind + "]; expected jsonl or redis");
+    }
+  }
+
+  /**
+   * Adds the JDBC settings of the journal database, derived from {@code fleet-sre.journal}: the
+   * Slick profile and driver follow from the URL, and an empty URL means an H2 file under data-dir.
+   */
+  static Config withJournalDatabase(Config config) throws IOException {
+    Config journal = config.getConfig("fleet-sre.journal");
+    String url = journal.getString("url");
+    if (url.isEmpty()) {
+      Path dataDir = Path.of(config.getString("fleet-sre.data-dir")).toAbsolutePath();
+      Files.createDirectories(dataDir);
+      url = "jdbc:h2:file:" + dataDir.resolve("journal");
+    }
+    String profile;
+    String driver;
+    if (url.startsWith("jdbc:postgresql:")) {
+      profile = "slick.jdbc.PostgresProfile$";
+      driver = "org.postgresql.Driver";
+    } else if (url.startsWith("jdbc:h2:")) {
+      profile = "slick.jdbc.H2Profile$";
+      driver = "org.h2.Driver";
+    } else {
+      throw new IllegalArgumentException("fleet-sre.journal.url: unsupported JDBC URL [" + url
+          + "]; expected jdbc:postgresql://HOST:PORT/DB or jdbc:h2:...");
+    }
+
+    int connections = journal.getInt("max-connections");
+    String prefix = "pekko-persistence-jdbc.shared-databases.fleet-sre.";
+    Map<String, Object> settings = new HashMap<>();
+    settings.put(prefix + "profile", profile);
+    settings.put(prefix + "db.url", url);
+    settings.put(prefix + "db.user", journal.getString("user"));
+    settings.put(prefix + "db.password", journal.getString("password"));
+    settings.put(prefix + "db.driver", driver);
+    settings.put(prefix + "db.connectionPool", "HikariCP");
+    settings.put(prefix + "db.numThreads", connections);
+    settings.put(prefix + "db.maxConnections", connections);
+    settings.put(prefix + "db.minConnections", 1);
+    settings.put(prefix + "db.queueSize", 10000);
+    settings.put(prefix + "db.keepAliveConnection", true);
+    return ConfigFactory.parseMap(settings).withFallback(config).resolve();
+  }
+
+  private static void joinCluster(ActorSystem<?> system, Config fleetSre) {
+    Cluster cluster = Cluster.get(system);
+    if (fleetSre.getStringList("cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    } else {
+      var seeds = fleetSre.getStringList("cluster.seed-nodes").stream()
+          .map(org.apache.pekko.actor.AddressFromURIString::parse)
+          .toList();
+      cluster.manager().tell(new org.apache.pekko.cluster.typed.JoinSeedNodes(seeds));
+    }
+  }
+
+  private void awaitUp() {
+    Cluster cluster = Cluster.get(system);
+    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("this node did not join its cluster within " + STARTUP_TIMEOUT
+            + "; check fleet-sre.cluster.seed-nodes");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while joining the cluster", e);
+      }
+    }
+  }
+
+  private static <T> T await(CompletionStage<T> stage, String what) {
+    try {
+      return stage.toCompletableFuture().get(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while " + what, e);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException("failed " + what + ": " + cause.getMessage(), cause);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.io.File;
+import java.nio.file.Files;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code fleet-sre} command line. */
+@Command(
+    name = "fleet-sre",
+    mixinStandardHelpOptions = true,
+    version = "fleet-sre 0.1.0",
+    description = "Autonomous SRE engine: investigates alerts about Linux web servers and emits insights.",
+    subcommands = {Main.Serve.class, Main.Demo.class, Main.Investigate.class})
+public final class Main implements Runnable {
+
+  /** Exit code for invalid input or configuration. */
+  static final int EXIT_USAGE = 2;
+
+  /** Exit code when the engine ran but produced no insight. */
+  static final int EXIT_NO_INSIGHT = 1;
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main())
+        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+          commandLine.getErr().println("fleet-sre: " + e.getMessage());
+          return e instanceof IllegalArgumentException || e instanceof ConfigException ? EXIT_USAGE : EXIT_NO_INSIGHT;
+        })
+        .execute(args);
+    System.exit(code);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.err);
+  }
+
+  /**
+   * Loads application.conf with an optional override file on top. The file is merged before
+   * substitutions are resolved, so an override of one key also changes the keys derived from it.
+   */
+  static Config loadConfig(File overrides) {
+    Config base = ConfigFactory.defaultApplication();
+    if (overrides != null) {
+      if (!Files.isReadable(overrides.toPath())) {
+        throw new IllegalArgumentException("--config: cannot read [" + overrides + "]; pass an existing HOCON file");
+      }
+      base = ConfigFactory.parseFile(overrides).withFallback(base);
+    }
+    return ConfigFactory.load(base);
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = "Runs the engine and its HTTP API until SIGTERM, then shuts down gracefully.")
+  static final class Serve implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with settings that override the defaults.")
+    File config;
+
+    @Option(names = "--port", paramLabel = "N", description = "HTTP port (default: fleet-sre.http.port, 8080).")
+    Integer port;
+
+    @Override
+    public Integer call() throws Exception {
+      Config loaded = loadConfig(config);
+      int httpPort = port != null ? port : loaded.getInt("fleet-sre.http.port");
+      Engine engine = Engine.start(loaded);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        engine.close();
+        stopped.countDown();
+      }, "fleet-sre-shutdown"));
+      engine.bindHttp(httpPort);
+      stopped.await();
+      return 0;
+    }
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true,
+      description = "Starts the engine on the embedded default, sends it a bundled Alertmanager alert about disk "
+          + "usage on localhost, investigates this machine and prints the insight.")
+  static final class Demo implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with settings that override the defaults.")
+    File config;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
+        description = "How long to wait for the insight, e.g. 90s or 5m (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      return new DemoRun(loadConfig(config), Durations.parse("--timeout", timeout)).run();
+    }
+  }
+
+  @Command(name = "investigate", mixinStandardHelpOptions = true,
+      description = "Reads a native or Alertmanager alert from a file, runs the incident to its end and prints the "
+          + "insight JSON to stdout (logs go to stderr). Exits 0 when an insight was produced.")
+  static final class Investigate implements Callable<Integer> {
+
+    @Option(names = "--alert", paramLabel = "FILE", required = true,
+        description = "The alert: native alert JSON, an array of them, or an Alertmanager webhook payload.")
+    File alert;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with settings that override the defaults.")
+    File config;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",
+        description = "How long to wait for the insight, e.g. 90s or 10m (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      return new InvestigateRun(loadConfig(config), alert.toPath(), Durations.parse("--timeout", timeout)).run();
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package streams;
+
+import fleet.CommandRequest;
+import fleet.CommandResult;
+import java.util.function.Consumer;
+
+/** Accepts commands for execution and reports each result once to the given callback. */
+public interface CommandDispatcher {
+
+  /**
+   * Queues the command. Returns false, without calling the callback, when the queue is full; the
+   * caller retries later. Once accepted, the callback is called exactly once with the result.
+   */
+  boolean dispatch(CommandRequest request, Consumer<CommandResult> onResult);
+
+  /** Whether the queue is filled past its saturation threshold, so ingest should push back. */
+  boolean saturated();
+}

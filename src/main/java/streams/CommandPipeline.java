@@ -1,0 +1,162 @@
+package streams;
+
+import fleet.CommandOutput;
+import fleet.CommandRequest;
+import fleet.CommandResult;
+import fleet.CommandRunner;
+import fleet.HostEntry;
+import fleet.Inventory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.Supervision;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one pipeline every command passes, on this node. Together it enforces a global rate of
+ * command starts, a global cap on commands in flight, a cap per host, a timeout per command and
+ * an output cap. It is backpressured: when the hosts are slow the bounded queue in front fills,
+ * {@link #dispatch} refuses further commands and {@link #saturated()} tells ingest to push back.
+ */
+public final class CommandPipeline implements CommandDispatcher, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CommandPipeline.class);
+
+  /** Extra time past a command's own timeout before the pipeline gives up on a runner that did not answer. */
+  private static final Duration RUNNER_GRACE = Duration.ofSeconds(10);
+
+  private record Job(CommandRequest request, Consumer<CommandResult> onResult) {}
+
+  private final ExecutionSettings settings;
+  private final Inventory inventory;
+  private final CommandRunner runner;
+  private final OutputAnalysis analysis;
+  private final BoundedSourceQueue<Job> queue;
+  private final CompletionStage<Done> completion;
+
+  private CommandPipeline(
+      ActorSystem<?> system, ExecutionSettings settings, Inventory inventory, CommandRunner runner, OutputAnalysis analysis) {
+    this.settings = settings;
+    this.inventory = inventory;
+    this.runner = runner;
+    this.analysis = analysis;
+
+    var materialized = Source.<Job>queue(settings.queueSize())
+        .throttle(settings.ratePerSecond(), Duration.ofSeconds(1))
+        .mapAsyncPartitionedUnordered(settings.maxInFlight(), this::partition, (job, partition) -> execute(job))
+        .withAttributes(ActorAttributes.withSupervisionStrategy(failure -> {
+          LOG.error("command pipeline element failed; resuming with the next command", failure);
+          return Supervision.resume();
+        }))
+        .toMat(Sink.ignore(), Keep.both())
+        .run(system);
+    this.queue = materialized.first();
+    this.completion = materialized.second();
+    LOG.info("command pipeline started: max-in-flight [{}], per host [{}], rate [{}/s], queue [{}]",
+        settings.maxInFlight(), settings.maxInFlightPerHost(), settings.ratePerSecond(), settings.queueSize());
+  }
+
+  public static CommandPipeline start(
+      ActorSystem<?> system, ExecutionSettings settings, Inventory inventory, CommandRunner runner, OutputAnalysis analysis) {
+    return new CommandPipeline(system, settings, inventory, runner, analysis);
+  }
+
+  @Override
+  public boolean dispatch(CommandRequest request, Consumer<CommandResult> onResult) {
+    QueueOfferResult result = queue.offer(new Job(request, onResult));
+    if (result == QueueOfferResult.enqueued()) {
+      return true;
+    }
+    LOG.debug("command [{}] for host [{}] not queued: {}", request.commandId(), request.host(), result);
+    return false;
+  }
+
+  @Override
+  public boolean saturated() {
+    return queue.size() >= settings.saturationThreshold() * settings.queueSize();
+  }
+
+  /** Commands waiting to start. */
+  public int queued() {
+    return queue.size();
+  }
+
+  /**
+   * The partition a command runs in. Commands of one partition run one at a time, so with a cap
+   * of one per host the host is the partition; with a cap of N a host's commands are spread over
+   * N partitions by command id.
+   */
+  private String partition(Job job) {
+    CommandRequest request = job.request();
+    if (settings.maxInFlightPerHost() == 1) {
+      return request.host();
+    }
+    return request.host() + "#" + Math.floorMod(request.commandId().hashCode(), settings.maxInFlightPerHost());
+  }
+
+  private CompletionStage<Done> execute(Job job) {
+    CommandRequest request = job.request();
+    Instant started = Instant.now();
+    Optional<HostEntry> host = inventory.lookup(request.host());
+
+    CompletionStage<CommandOutput> output;
+    if (host.isEmpty()) {
+      output = CompletableFuture.completedFuture(CommandOutput.failed(CommandOutput.Outcome.NOT_IN_INVENTORY,
+          "host [" + request.host() + "] is not in the inventory and no default entry is configured", Duration.ZERO));
+    } else {
+      Duration limit = request.timeout().plus(RUNNER_GRACE);
+      output = runner.run(request, host.get(), settings.outputCapBytes())
+          .toCompletableFuture()
+          .orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    return output
+        .exceptionally(failure -> {
+          LOG.error("incident [{}] host [{}]: runner failed for command [{}]",
+              request.incidentId(), request.host(), request.commandId(), failure);
+          return CommandOutput.failed(CommandOutput.Outcome.FAILED, "runner failed: " + failure,
+              Duration.between(started, Instant.now()));
+        })
+        .thenApply(raw -> analysis.analyze(request, raw))
+        .handle((result, failure) -> {
+          CommandResult delivered = result;
+          if (failure != null) {
+            LOG.error("incident [{}] host [{}]: analysis failed for command [{}]",
+                request.incidentId(), request.host(), request.commandId(), failure);
+            delivered = new CommandResult(request.commandId(), request.incidentId(), request.host(), "failed", -1,
+                Duration.between(started, Instant.now()).toMillis(), "", false, "analysis failed: " + failure, null);
+          }
+          try {
+            job.onResult().accept(delivered);
+          } catch (RuntimeException e) {
+            LOG.error("incident [{}] host [{}]: result of command [{}] could not be delivered",
+                request.incidentId(), request.host(), request.commandId(), e);
+          }
+          return Done.getInstance();
+        });
+  }
+
+  /** Stops accepting commands; commands already queued still run. */
+  @Override
+  public void close() {
+    queue.complete();
+    LOG.info("command pipeline stopping");
+  }
+
+  public CompletionStage<Done> completion() {
+    return completion;
+  }
+}

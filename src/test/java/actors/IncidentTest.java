@@ -1,0 +1,348 @@
+package actors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import agent.Alert;
+import agent.Brain;
+import agent.Insight;
+import agent.InsightDraft;
+import agent.StructuralJudge;
+import agent.TranscriptEntry;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import fleet.CommandPolicy;
+import fleet.CommandRequest;
+import fleet.CommandResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import streams.CommandDispatcher;
+import streams.InsightSink;
+
+/**
+ * The incident state machine with a scripted brain and a dispatcher the test completes by hand,
+ * on the persistence testkit journal, so that stopping and re-spawning an incident is a recovery.
+ */
+class IncidentTest {
+
+  private static final Config CONFIG = PersistenceTestKitPlugin.getInstance().config()
+      .withFallback(PersistenceTestKitSnapshotPlugin.config())
+      .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+      .withFallback(ConfigFactory.load());
+
+  private static final ActorTestKit TEST_KIT = ActorTestKit.create("IncidentTest", CONFIG);
+
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  @AfterAll
+  static void shutdown() {
+    TEST_KIT.shutdownTestKit();
+  }
+
+  // ---- test doubles ----
+
+  /** Step 1 runs the given argv; once every command has an outcome it concludes citing the first one. */
+  record ScriptedBrain(List<List<String>> commands) implements Brain {
+    @Override
+    public String name() {
+      return "scripted";
+    }
+
+    @Override
+    public Decision decide(View view) {
+      if (view.stepsTaken() == 0 && !view.mustConclude()) {
+        List<PlannedCommand> planned = commands.stream()
+            .map(argv -> new PlannedCommand("raw", JsonNodeFactory.instance.objectNode(), argv, "scripted"))
+            .toList();
+        return new RunCommands("scripted step", planned);
+      }
+      List<Insight.Evidence> evidence = view.transcript().stream()
+          .filter(TranscriptEntry::ranToExit)
+          .map(e -> new Insight.Evidence("ran " + e.argv().get(0), e.commandId(), e.output()))
+          .toList();
+      String status = view.mustConclude() ? "partial" : "complete";
+      return new Conclude(new InsightDraft("scripted", status, "summary: " + view.concludeReason(), "cause",
+          List.of("step"), List.of(new Insight.Fix("fix", "true", "low")), List.of(), evidence));
+    }
+  }
+
+  static final class ManualDispatcher implements CommandDispatcher {
+    final ConcurrentLinkedQueue<CommandRequest> requests = new ConcurrentLinkedQueue<>();
+    final Map<String, Consumer<CommandResult>> callbacks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public boolean dispatch(CommandRequest request, Consumer<CommandResult> onResult) {
+      requests.add(request);
+      callbacks.put(request.commandId(), onResult);
+      return true;
+    }
+
+    @Override
+    public boolean saturated() {
+      return false;
+    }
+
+    void complete(CommandRequest request, String output) {
+      callbacks.get(request.commandId()).accept(new CommandResult(request.commandId(), request.incidentId(),
+          request.host(), "exited", 0, 12, output, false, "", JsonNodeFactory.instance.objectNode()));
+    }
+  }
+
+  static final class RecordingSink implements InsightSink {
+    final List<Insight> published = new CopyOnWriteArrayList<>();
+    final AtomicInteger failuresLeft = new AtomicInteger();
+
+    @Override
+    public CompletionStage<Void> publish(Insight insight) {
+      if (failuresLeft.getAndDecrement() > 0) {
+        return CompletableFuture.failedFuture(new IllegalStateException("sink down"));
+      }
+      published.add(insight);
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  private final ManualDispatcher dispatcher = new ManualDispatcher();
+  private final RecordingSink sink = new RecordingSink();
+  private final AtomicReference<ActorRef<Incident.Command>> current = new AtomicReference<>();
+  private final List<String> finished = new CopyOnWriteArrayList<>();
+
+  private IncidentServices services(Brain brain, Duration maxDuration, ManualDispatcher commands) {
+    IncidentSettings settings = new IncidentSettings(4, 10, maxDuration, Duration.ofSeconds(5), Duration.ofSeconds(5),
+        200, 3, Duration.ofMillis(100), Duration.ofMillis(100));
+    CommandPolicy policy = CommandPolicy.fromConfig(ConfigFactory.load().getConfig("fleet-sre.command-policy"));
+    return new IncidentServices(brain, new StructuralJudge(), policy, commands, sink, settings, Clock.systemUTC(),
+        ForkJoinPool.commonPool(),
+        result -> current.get().tell(new Incident.CommandFinished(result)),
+        (dedupKey, incidentId) -> finished.add(incidentId));
+  }
+
+  private ActorRef<Incident.Command> spawn(String incidentId, IncidentServices services) {
+    ActorRef<Incident.Command> ref = TEST_KIT.spawn(Incident.create(incidentId, services));
+    current.set(ref);
+    return ref;
+  }
+
+  private static String newId() {
+    return "incident-test-" + IDS.incrementAndGet();
+  }
+
+  private static Alert alert(String fingerprint, Instant startsAt) {
+    return new Alert("web-01", "HostDiskFull", "critical", "disk full", Map.of("mountpoint", "/"), Map.of(),
+        startsAt, fingerprint, "test");
+  }
+
+  private static IngestReply send(ActorRef<Incident.Command> incident, Alert alert) {
+    TestProbe<IngestReply> probe = TEST_KIT.createTestProbe();
+    incident.tell(new Incident.ReceiveAlert(alert, probe.getRef()));
+    return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private static IncidentState details(ActorRef<Incident.Command> incident) {
+    TestProbe<IncidentState> probe = TEST_KIT.createTestProbe();
+    incident.tell(new Incident.GetDetails(probe.getRef()));
+    return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private static IncidentState awaitPhase(ActorRef<Incident.Command> incident, IncidentState.Phase phase) {
+    AtomicReference<IncidentState> last = new AtomicReference<>();
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      last.set(details(incident));
+      assertThat(last.get().phase()).isEqualTo(phase);
+      return null;
+    });
+    return last.get();
+  }
+
+  private CommandRequest awaitRequest(ManualDispatcher commands, int count) {
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertThat(commands.requests).hasSizeGreaterThanOrEqualTo(count);
+      return null;
+    });
+    return new ArrayList<>(commands.requests).get(count - 1);
+  }
+
+  // ---- tests ----
+
+  @Test
+  void alertOpensInvestigationThatPublishes() {
+    String id = newId();
+    var incident = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofMinutes(5), dispatcher));
+
+    assertThat(send(incident, alert("f1", Instant.now()))).isEqualTo(new IngestReply.Accepted(id, "opened"));
+    CommandRequest request = awaitRequest(dispatcher, 1);
+    assertThat(request.argv()).containsExactly("df", "-P", "-k");
+    assertThat(request.host()).isEqualTo("web-01");
+    dispatcher.complete(request, "Filesystem 1024-blocks Used");
+
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertThat(details(incident).delivered()).isTrue();
+      return null;
+    });
+    IncidentState state = details(incident);
+    assertThat(state.phase()).isEqualTo(IncidentState.Phase.PUBLISHED);
+    assertThat(state.transcript()).singleElement().satisfies(e -> {
+      assertThat(e.status()).isEqualTo("exited");
+      assertThat(e.output()).isEqualTo("Filesystem 1024-blocks Used");
+    });
+    assertThat(sink.published).singleElement().satisfies(insight -> {
+      assertThat(insight.incidentId()).isEqualTo(id);
+      assertThat(insight.status()).isEqualTo("complete");
+      assertThat(insight.evidence()).extracting(Insight.Evidence::commandId).containsExactly(request.commandId());
+      assertThat(insight.timings().commands()).isEqualTo(1);
+    });
+    assertThat(finished).contains(id);
+  }
+
+  @Test
+  void repeatDeliveryIsHeartbeatAndConcludedIncidentRejectsNewAlerts() {
+    String id = newId();
+    var incident = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofMinutes(5), dispatcher));
+    Instant startsAt = Instant.parse("2026-12-04T09:00:00Z");
+
+    send(incident, alert("f1", startsAt));
+    assertThat(send(incident, alert("f1", startsAt))).isEqualTo(new IngestReply.Accepted(id, "heartbeat"));
+    assertThat(send(incident, alert("f2", startsAt))).isEqualTo(new IngestReply.Accepted(id, "attached"));
+
+    dispatcher.complete(awaitRequest(dispatcher, 1), "ok");
+    awaitPhase(incident, IncidentState.Phase.PUBLISHED);
+
+    assertThat(send(incident, alert("f1", startsAt))).isEqualTo(new IngestReply.Accepted(id, "heartbeat"));
+    assertThat(send(incident, alert("f3", startsAt))).isEqualTo(new IngestReply.AlreadyConcluded(id));
+    IncidentState state = details(incident);
+    assertThat(state.alertsReceived()).isEqualTo(4);
+    assertThat(state.attachedAlerts()).hasSize(1);
+  }
+
+  @Test
+  void policyRejectsHostileCommandAndInvestigationGoesOn() {
+    String id = newId();
+    var brain = new ScriptedBrain(List.of(List.of("rm", "-rf", "/var/www"), List.of("df", "-P", "-k")));
+    var incident = spawn(id, services(brain, Duration.ofMinutes(5), dispatcher));
+
+    send(incident, alert("f1", Instant.now()));
+    CommandRequest allowed = awaitRequest(dispatcher, 1);
+    assertThat(allowed.argv()).containsExactly("df", "-P", "-k");
+    dispatcher.complete(allowed, "ok");
+
+    IncidentState state = awaitPhase(incident, IncidentState.Phase.PUBLISHED);
+    assertThat(dispatcher.requests).hasSize(1);
+    assertThat(state.transcript()).first().satisfies(e -> {
+      assertThat(e.status()).isEqualTo(TranscriptEntry.REJECTED);
+      assertThat(e.detail()).contains("rm");
+    });
+  }
+
+  @Test
+  void restartMidInvestigationDispatchesAgainAndConcludes() {
+    String id = newId();
+    var brain = new ScriptedBrain(List.of(List.of("df", "-P", "-k")));
+    var first = spawn(id, services(brain, Duration.ofMinutes(5), dispatcher));
+    send(first, alert("f1", Instant.now()));
+    CommandRequest lost = awaitRequest(dispatcher, 1);
+
+    TEST_KIT.stop(first);
+    ManualDispatcher afterRestart = new ManualDispatcher();
+    var second = spawn(id, services(brain, Duration.ofMinutes(5), afterRestart));
+    second.tell(new Incident.Wake("test restart"));
+
+    CommandRequest again = awaitRequest(afterRestart, 1);
+    assertThat(again.commandId()).isEqualTo(lost.commandId());
+    afterRestart.complete(again, "ok");
+    IncidentState state = awaitPhase(second, IncidentState.Phase.PUBLISHED);
+    assertThat(state.alert().fingerprint()).isEqualTo("f1");
+    assertThat(state.transcript()).singleElement().extracting(TranscriptEntry::status).isEqualTo("exited");
+  }
+
+  @Test
+  void resolvedBeforeConclusionClosesAsSelfResolved() {
+    String id = newId();
+    var incident = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofMinutes(5), dispatcher));
+    send(incident, alert("f1", Instant.now()));
+    CommandRequest request = awaitRequest(dispatcher, 1);
+
+    TestProbe<IngestReply> probe = TEST_KIT.createTestProbe();
+    incident.tell(new Incident.Resolve(alert("f1", Instant.now()), probe.getRef()));
+    assertThat(probe.receiveMessage()).isEqualTo(new IngestReply.Accepted(id, "resolved"));
+    dispatcher.complete(request, "late");
+
+    IncidentState state = awaitPhase(incident, IncidentState.Phase.CLOSED);
+    assertThat(state.outcome()).isEqualTo("self-resolved");
+    assertThat(state.insight()).isNull();
+    assertThat(state.transcript()).singleElement().extracting(TranscriptEntry::status).isEqualTo("cancelled");
+    assertThat(sink.published).isEmpty();
+  }
+
+  @Test
+  void timeBudgetConcludesWithPartialInsight() {
+    String id = newId();
+    var incident = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofSeconds(1), dispatcher));
+    send(incident, alert("f1", Instant.now()));
+    awaitRequest(dispatcher, 1);
+
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertThat(details(incident).delivered()).isTrue();
+      return null;
+    });
+    Insight insight = sink.published.get(0);
+    assertThat(insight.status()).isEqualTo("partial");
+    assertThat(insight.summary()).contains("time budget");
+    assertThat(details(incident).transcript()).singleElement().extracting(TranscriptEntry::status).isEqualTo("cancelled");
+  }
+
+  @Test
+  void failedDeliveryIsRetried() {
+    String id = newId();
+    sink.failuresLeft.set(2);
+    var incident = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofMinutes(5), dispatcher));
+    send(incident, alert("f1", Instant.now()));
+    dispatcher.complete(awaitRequest(dispatcher, 1), "ok");
+
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertThat(details(incident).delivered()).isTrue();
+      return null;
+    });
+    assertThat(sink.published).hasSize(1);
+  }
+
+  @Test
+  void eventsAndStateSerialize() {
+    var serialization = TEST_KIT.serializationTestKit();
+    Alert alert = alert("f1", Instant.parse("2026-12-04T09:00:00Z"));
+    TranscriptEntry entry = new TranscriptEntry(1, "i:1.1", "raw", List.of("df", "-P", "-k"), "why", "exited", 0, 5,
+        "out", false, "", JsonNodeFactory.instance.objectNode().put("usePercent", 93));
+    Insight insight = IncidentState.empty("i").opened(alert, Instant.parse("2026-12-04T09:00:01Z"))
+        .toInsight(IncidentState.failedDraft("x"), "playbook", Instant.parse("2026-12-04T09:00:02Z"));
+
+    serialization.verifySerialization(new Incident.Opened("i", alert, Instant.now()), true);
+    serialization.verifySerialization(new Incident.StepPlanned(1, "why", List.of(entry), Instant.now()), true);
+    serialization.verifySerialization(new Incident.CommandCompleted(new CommandResult("i:1.1", "i", "web-01", "exited",
+        0, 5, "out", false, "", JsonNodeFactory.instance.objectNode()), Instant.now()), true);
+    serialization.verifySerialization(new Incident.InvestigationConcluded(insight, Instant.now()), true);
+    serialization.verifySerialization(new Incident.InsightPublished(
+        new agent.Judge.Verdict(true, "structural", List.of("ok")), Instant.now()), true);
+    serialization.verifySerialization(new Incident.IncidentClosed("resolved", "why", Instant.now()), true);
+    serialization.verifySerialization(IncidentState.empty("i").opened(alert, Instant.now()).stepPlanned(List.of(entry)), true);
+    serialization.verifySerialization(new IncidentRouter.IncidentAssigned("i", 1, "f1@t"), true);
+    serialization.verifySerialization(new IncidentRouter.State("i", true, 1, java.util.Set.of("a", "b")), true);
+  }
+}
