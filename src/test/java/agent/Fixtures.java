@@ -52,4 +52,8 @@ final class Fixtures {
   static StackProfile profile() {
     return StackProfile.fromConfig(fleetSre().getConfig("stack-profile"));
   }
+
+  static Analyzers analyzers() {
+    return Analyzers.standard(profile(), CLOCK);
+  }
 }
