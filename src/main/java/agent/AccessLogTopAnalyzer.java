@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Who sends the requests in the newest lines of one access log: {@code tail -n N FILE}. Reads the
+ * Ranking of the clients, user agents and paths in the newest lines of one access log: {@code tail -n N FILE}. Reads the
  * nginx and Apache combined format, also with a leading virtual host ({@code vhost_combined},
  * {@code host:port}) and with IPv6 client addresses.
  */

@@ -35,18 +35,18 @@ public final class Analyzers {
     this.byName = Collections.unmodifiableMap(map);
   }
 
-  /** The standard analyzers with the default stack profile ({@code stack-profile.conf} on the classpath) and the system clock. */
+  /** Returns the standard analyzers with the default stack profile ({@code stack-profile.conf} on the classpath) and the system clock. */
   public static Analyzers standard() {
     return fromConfig(ConfigFactory.empty(), Clock.systemUTC());
   }
 
-  /** The standard analyzers with default access log rules. */
+  /** Returns the standard analyzers with the default access log rules. */
   public static Analyzers standard(StackProfile profile, Clock clock) {
     return standard(profile, clock, new AccessLogTopAnalyzer());
   }
 
   /**
-   * The standard analyzers from a {@code fleet-sre} block: its {@code stack-profile} and
+   * Returns the standard analyzers read from a {@code fleet-sre} block: its {@code stack-profile} and
    * {@code analyzers.access-log} (abuse paths and bot user agents). A missing block falls back to
    * the defaults shipped in {@code stack-profile.conf} and {@code analyzers.conf}.
    */

@@ -5,7 +5,7 @@ import fleet.CommandOutput;
 import java.util.List;
 
 /**
- * An analyzer whose findings name something only the argv knows, such as the file that
+ * An analyzer whose findings name something that only the argv contains, such as the file that
  * {@code tail} read or the service whose configuration test ran. {@link Analyzers#parse(String,
  * List, CommandOutput)} passes the argv to it; {@link Analyzer#parse(CommandOutput)} still works
  * and leaves those fields null.

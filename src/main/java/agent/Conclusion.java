@@ -3,7 +3,7 @@ package agent;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a playbook concludes, before the brain adds status, the notes on failed commands and links. */
+/** A playbook's findings for the insight, before the brain adds the status, the notes on failed commands and links. */
 final class Conclusion {
 
   String summary = "";

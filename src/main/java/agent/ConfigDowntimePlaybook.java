@@ -212,7 +212,7 @@ final class ConfigDowntimePlaybook implements Playbook {
     return service.equals("apache") ? "apache2" : service;
   }
 
-  /** The systemd unit of a configuration test's program: php-fpm8.2 -> php8.2-fpm, apache2ctl -> apache2. */
+  /** Returns the systemd unit of a configuration test's program: php-fpm8.2 -> php8.2-fpm, apache2ctl -> apache2. */
   static String unitOf(List<String> argv) {
     String program = ConfigTestAnalyzer.programOf(argv == null ? List.of() : argv);
     if (program == null) {

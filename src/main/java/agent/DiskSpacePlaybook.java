@@ -76,7 +76,7 @@ final class DiskSpacePlaybook implements Playbook {
     return List.of();
   }
 
-  /** The disk roots on the full filesystem, or its mount point when no root lies on it; all roots without df findings. */
+  /** Returns the disk roots on the full filesystem, or its mount point when no root lies on it; all roots without df findings. */
   private List<String> rootsOnFullFilesystem(Investigation investigation) {
     List<String> diskRoots = planner.profile().diskRoots();
     Optional<TranscriptEntry> df = investigation.latest(DiskUsageAnalyzer.NAME);
@@ -234,7 +234,7 @@ final class DiskSpacePlaybook implements Playbook {
     }
   }
 
-  /** The large files split by verdict; deletable ones are re-classified with this brain's clock before any rm. */
+  /** Splits the large files by verdict; deletable ones are re-classified with this brain's clock before any rm. */
   private Files sortFiles(TranscriptEntry entry) {
     Files files = new Files();
     Instant now = clock.instant();
@@ -320,7 +320,7 @@ final class DiskSpacePlaybook implements Playbook {
     }
   }
 
-  /** The filesystem the alert is about: the {@code mountpoint} label when df lists it, else the fullest real filesystem. */
+  /** Returns the filesystem the alert is about: the {@code mountpoint} label when df lists it, else the fullest real filesystem. */
   private JsonNode fullFilesystem(JsonNode df, Investigation investigation) {
     List<JsonNode> filesystems = Json.elements(df.get("filesystems"));
     String label = investigation.alert().labels().get("mountpoint");
@@ -367,7 +367,7 @@ final class DiskSpacePlaybook implements Playbook {
     return mounts;
   }
 
-  /** The mount point that holds {@code path}: the longest mount that is the path or a parent of it. */
+  /** Returns the mount point that contains {@code path}: the longest mount that is the path or a parent of it. */
   static String mountOf(String path, List<String> mounts) {
     String best = null;
     for (String mount : mounts) {
@@ -390,7 +390,7 @@ final class DiskSpacePlaybook implements Playbook {
   }
 
   /**
-   * Descends from the largest directory into its largest child while that child holds at least half
+   * Descends from the largest directory into its largest child while that child contains at least half
    * of its parent, so the insight names where the space concentrates rather than a top-level root.
    */
   static JsonNode hotspot(List<JsonNode> directories) {

@@ -56,7 +56,7 @@ final class ExcessiveRequestsPlaybook implements Playbook {
     return List.of();
   }
 
-  /** The newest non-empty, non-rotated access logs found in step 1, at most {@code max-logs}. */
+  /** Returns the newest non-empty, non-rotated access logs found in step 1, at most {@code max-logs}. */
   private List<String> newestLogs(Investigation investigation) {
     Map<String, JsonNode> byPath = new LinkedHashMap<>();
     for (TranscriptEntry entry : investigation.usable(AccessLogFilesAnalyzer.NAME)) {

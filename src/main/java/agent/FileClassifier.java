@@ -170,7 +170,7 @@ public final class FileClassifier {
     return new Classification(category, false, reason);
   }
 
-  /** Whether {@code path} is one of {@code dirs} or below one of them. */
+  /** Returns whether {@code path} is one of {@code dirs} or below one of them. */
   static boolean under(String path, List<String> dirs) {
     for (String dir : dirs) {
       if (dir.equals("/") || path.equals(dir) || path.startsWith(dir + "/")) {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** An alert no rule recognises: take the host's vital signs and report what stands out against the thresholds. */
+/** An alert no rule recognises: take the host's vital signs and report every value beyond its threshold. */
 final class GeneralTriagePlaybook implements Playbook {
 
   private final Planner planner;

@@ -49,13 +49,13 @@ final class Investigation {
     return entries;
   }
 
-  /** The newest usable entry of the analyzer. */
+  /** Returns the newest usable entry of the analyzer. */
   Optional<TranscriptEntry> latest(String analyzer) {
     List<TranscriptEntry> entries = usable(analyzer);
     return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(entries.size() - 1));
   }
 
-  /** The newest usable entry of the analyzer whose params have {@code field} equal to {@code value}. */
+  /** Returns the newest usable entry of the analyzer whose params have {@code field} equal to {@code value}. */
   Optional<TranscriptEntry> latestWith(String analyzer, String field, String value) {
     TranscriptEntry found = null;
     for (TranscriptEntry entry : usable(analyzer)) {

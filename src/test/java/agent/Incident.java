@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Drives a brain the way an incident does: asks for a decision, runs the planned commands against
+ * Drives a brain the way an incident does: requests a decision, runs the planned commands against
  * recorded output, parses it with the analyzers and appends transcript entries, until the brain
  * concludes.
  */
@@ -38,7 +38,7 @@ final class Incident {
     return new Brain.View("inc-1", alert, List.copyOf(transcript), stepsTaken, mustConclude, reason);
   }
 
-  /** Runs until the brain concludes, answering each command with {@code host}; fails after 10 decisions. */
+  /** Runs until the brain concludes, taking each command's output from {@code host}. Fails after 10 decisions. */
   InsightDraft run(Function<Brain.PlannedCommand, CommandOutput> host) {
     for (int i = 0; i < 10; i++) {
       Brain.Decision decision = brain.decide(view(false, ""));
@@ -84,7 +84,7 @@ final class Incident {
     return steps.get(step - 1).stream().map(Brain.PlannedCommand::analyzer).toList();
   }
 
-  /** Checks that every evidence item cites a command of the transcript and says something. */
+  /** Checks that every evidence item cites a command of the transcript and has a claim. */
   void assertEvidenceCitesTranscript(InsightDraft draft) {
     List<String> ids = transcript.stream().map(TranscriptEntry::commandId).toList();
     assertThat(draft.evidence()).isNotEmpty();

@@ -179,7 +179,7 @@ class PlaybookBrainTest {
   }
 
   @Test
-  void topClientThatIsNotAnIpGetsNoBlock() {
+  void isIpRejectsHostileText() {
     assertThat(ExcessiveRequestsPlaybook.isIp("203.0.113.45")).isTrue();
     assertThat(ExcessiveRequestsPlaybook.isIp("2001:db8::1")).isTrue();
     assertThat(ExcessiveRequestsPlaybook.isIp("1.2.3.4;rm")).isFalse();
