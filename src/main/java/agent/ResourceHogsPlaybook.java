@@ -24,11 +24,13 @@ final class ResourceHogsPlaybook implements Playbook {
   private final Planner planner;
   private final double cpuPercent;
   private final double memPercent;
+  private final List<Pattern> ignoredCommands;
 
   ResourceHogsPlaybook(Planner planner, Config settings) {
     this.planner = planner;
     this.cpuPercent = settings.getDouble("cpu-percent");
     this.memPercent = settings.getDouble("mem-percent");
+    this.ignoredCommands = settings.getStringList("ignored-commands").stream().map(Pattern::compile).toList();
   }
 
   @Override
@@ -87,7 +89,7 @@ final class ResourceHogsPlaybook implements Playbook {
     }
     TranscriptEntry entry = listing.get();
     JsonNode top = Json.elements(entry.findings().get("processes")).stream()
-        .filter(p -> !p.path("command").asText().startsWith("ps -eo"))
+        .filter(p -> !ignored(p.path("command").asText()))
         .findFirst().orElse(null);
     if (top == null) {
       conclusion.summary = (summary + "The process listing is empty.").strip();
@@ -184,6 +186,11 @@ final class ResourceHogsPlaybook implements Playbook {
       conclusion.remediation.add("Swap is " + memory.get("swapUsedPercent").asText() + "% used: the host is short of "
           + "memory, so lower worker counts or add memory rather than adding swap.");
     }
+  }
+
+  /** Whether the command line matches one of the configured ignored-commands patterns. */
+  private boolean ignored(String command) {
+    return ignoredCommands.stream().anyMatch(pattern -> pattern.matcher(command).find());
   }
 
   private boolean exceeds(JsonNode process, boolean memoryFocus) {

@@ -30,7 +30,7 @@ public final class ResultAnalysis implements OutputAnalysis {
 
   @Override
   public CommandResult analyze(CommandRequest request, CommandOutput output) {
-    JsonNode findings = analyzers.parse(request.analyzer(), output);
+    JsonNode findings = analyzers.parse(request.analyzer(), request.argv(), output);
     Redactor redactor = new Redactor();
     JsonNode redactedFindings = redactTree(findings, redactor);
 

@@ -106,7 +106,7 @@ public final class Engine implements AutoCloseable {
     ExecutionSettings executionSettings = ExecutionSettings.fromConfig(fleetSre.getConfig("execution"));
     Inventory inventory = Inventory.fromConfig(fleetSre.getConfig("inventory"));
     CommandPolicy policy = CommandPolicy.fromConfig(fleetSre.getConfig("command-policy"));
-    Analyzers analyzers = Analyzers.standard();
+    Analyzers analyzers = Analyzers.fromConfig(fleetSre, Clock.systemUTC());
 
     Runners runners = new Runners(
         new LocalRunner(blocking),

@@ -1,0 +1,95 @@
+package app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import agent.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code fleet-sre} commands run as a user runs them: a separate JVM, its exit code, stdout and stderr. */
+class CommandLineTest {
+
+  @TempDir
+  static Path directory;
+
+  private static TestEnvironment environment;
+
+  @BeforeAll
+  static void start() throws Exception {
+    environment = new TestEnvironment(directory);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    environment.close();
+  }
+
+  private record Run(int exitCode, String stdout, String stderr) {}
+
+  private static Run run(String name, String... args) throws Exception {
+    Path stdout = directory.resolve(name + ".out");
+    Path stderr = directory.resolve(name + ".err");
+    EngineProcess process = EngineProcess.start(stdout, stderr, args);
+    int code = process.awaitExit(Duration.ofMinutes(3));
+    return new Run(code, Files.readString(stdout), Files.readString(stderr));
+  }
+
+  @Test
+  void investigatePrintsInsightJsonForNativeAlert() throws Exception {
+    Path alert = directory.resolve("alert.json");
+    Files.writeString(alert, """
+        {"host": "web-01", "kind": "HostDiskFull", "severity": "critical", "summary": "disk almost full"}
+        """);
+    Path config = environment.writeConfig("investigate", "");
+
+    Run run = run("investigate", "investigate", "--alert", alert.toString(), "--config", config.toString());
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    JsonNode insight = Json.mapper().readTree(run.stdout());
+    assertThat(insight.get("host").asText()).isEqualTo("web-01");
+    assertThat(insight.get("playbook").asText()).isEqualTo("disk-space");
+    assertThat(insight.get("fixes").toString()).contains("shop-2026-09-01.sql.gz");
+    assertThat(run.stderr()).contains("incident");
+  }
+
+  @Test
+  void investigateRejectsInvalidAlertNamingTheField() throws Exception {
+    Path alert = directory.resolve("invalid.json");
+    Files.writeString(alert, """
+        {"version": "4", "alerts": [{"status": "firing", "labels": {"instance": "web-01:9100"}}]}
+        """);
+
+    Run run = run("invalid", "investigate", "--alert", alert.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout()).isEmpty();
+    assertThat(run.stderr()).contains("$.alerts[0].labels.alertname").contains("missing");
+  }
+
+  @Test
+  void investigateReportsMissingFile() throws Exception {
+    Run run = run("missing", "investigate", "--alert", directory.resolve("nope.json").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr()).contains("--alert").contains("nope.json");
+  }
+
+  @Test
+  void demoInvestigatesThisMachine() throws Exception {
+    Path config = directory.resolve("demo.conf");
+    Files.writeString(config, "fleet-sre.data-dir = \"" + directory.resolve("demo-data") + "\"\n");
+
+    Run run = run("demo", "demo", "--config", config.toString());
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).contains("Incident localhost_NodeFilesystemAlmostOutOfSpace_1 on localhost");
+    assertThat(run.stdout()).contains("playbook disk-space");
+    assertThat(Files.readString(directory.resolve("demo-data/insights.jsonl"))).contains("\"host\":\"localhost\"");
+  }
+}
