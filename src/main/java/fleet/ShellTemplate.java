@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
  */
 public enum ShellTemplate {
 
-  /** The processes with the highest CPU ({@code -pcpu}) or resident memory ({@code -rss}) use, at most $2 of them plus the header. */
+  /**
+   * The processes with the highest CPU ({@code -pcpu}) or resident memory ({@code -rss}) use:
+   * the first $2 lines of the listing, the header line included.
+   */
   TOP_PROCESSES(
       "ps -eo pid,user,pcpu,pmem,rss,etimes,args --sort=\"$1\" | head -n \"$2\"",
       List.of(

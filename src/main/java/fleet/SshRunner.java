@@ -136,7 +136,7 @@ public final class SshRunner implements CommandRunner {
     try {
       ScheduledFuture<?> deadline = timer.schedule(execution::timeOut, request.timeout().toNanos(), TimeUnit.NANOSECONDS);
       execution.result.whenComplete((output, error) -> deadline.cancel(false));
-      workers.execute(() -> execute(execution));
+      workers.execute(() -> executeGuarded(execution));
     } catch (RejectedExecutionException e) {
       execution.fail(Outcome.FAILED, "runner is closed");
     }
@@ -159,12 +159,30 @@ public final class SshRunner implements CommandRunner {
     client.stop();
   }
 
+  /** Runs {@link #execute} and turns an unexpected exception into a FAILED result instead of a silent TIMED_OUT. */
+  private void executeGuarded(Execution execution) {
+    try {
+      execute(execution);
+    } catch (RuntimeException e) {
+      LOG.error("command [{}] of incident [{}] on host [{}]: unexpected error in the SSH runner",
+          execution.request.commandId(), execution.request.incidentId(), execution.host.name(), e);
+      execution.fail(Outcome.FAILED, "unexpected error in the SSH runner: " + e);
+    }
+  }
+
   /**
    * Runs one command on a worker thread: session, channel, wait for the end or the deadline. A
    * cached session that turns out to be closed before the channel opened is replaced once, since
    * the command cannot have started on it.
    */
   private void execute(Execution execution) {
+    String commandLine;
+    try {
+      commandLine = ShellQuoting.join(execution.request.argv());
+    } catch (IllegalArgumentException e) {
+      execution.fail(Outcome.FAILED, "argv cannot be sent over SSH: " + e.getMessage());
+      return;
+    }
     for (int attempt = 1; attempt <= 2; attempt++) {
       if (execution.result.isDone()) {
         return;
@@ -183,7 +201,7 @@ public final class SshRunner implements CommandRunner {
       if (session == null) {
         return; // the deadline passed while waiting for another command's connection
       }
-      if (runChannel(session, execution) == ChannelResult.DONE) {
+      if (runChannel(session, commandLine, execution) == ChannelResult.DONE) {
         return;
       }
       LOG.info("SSH session [{}] closed before command [{}] of incident [{}] opened a channel; connecting again",
@@ -199,9 +217,8 @@ public final class SshRunner implements CommandRunner {
     SESSION_CLOSED
   }
 
-  /** Runs the command on a new exec channel of {@code session} and closes the channel in every case. */
-  private ChannelResult runChannel(ClientSession session, Execution execution) {
-    String commandLine = ShellQuoting.join(execution.request.argv());
+  /** Runs {@code commandLine} on a new exec channel of {@code session} and closes the channel in every case. */
+  private ChannelResult runChannel(ClientSession session, String commandLine, Execution execution) {
     boolean opened = false;
     try (ChannelExec channel = session.createExecChannel(commandLine)) {
       channel.setOut(execution.stdout);

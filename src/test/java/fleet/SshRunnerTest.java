@@ -254,6 +254,15 @@ class SshRunnerTest {
   }
 
   @Test
+  void nulInArgvFails() throws Exception {
+    CommandOutput output = run(trustedHost(), "echo", "a\u0000b");
+
+    assertThat(output.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(output.error()).contains("NUL");
+    assertThat(server.sessionsOpened()).isZero();
+  }
+
+  @Test
   void capsLargeOutput() throws Exception {
     CommandOutput output = start(trustedHost(), Duration.ofSeconds(10), 4096, "seq", "1", "200000").get(15, TimeUnit.SECONDS);
 
