@@ -1,0 +1,122 @@
+package fleet;
+
+import static fleet.ArgvGrammar.literal;
+import static fleet.ArgvGrammar.number;
+import static fleet.ArgvGrammar.oneOrMore;
+import static fleet.ArgvGrammar.optional;
+import static fleet.ArgvGrammar.path;
+import static fleet.ArgvGrammar.pattern;
+import static fleet.ArgvGrammar.zeroOrMore;
+
+import fleet.ArgvGrammar.Element;
+import fleet.ArgvGrammar.Form;
+import fleet.ArgvGrammar.Token;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The argument forms each allowed program accepts. These are the exact shapes the analyzers
+ * render: read-only options only, so no form can write, delete or execute anything else.
+ */
+final class CommandForms {
+
+  /** {@code find -printf} format of the large-file listing: size, mtime, owner, path, tab-separated. */
+  static final String LARGE_FILE_FORMAT = "%s\\t%T@\\t%u\\t%p\\n";
+  /** {@code find -printf} format of the name search: size, mtime, path, tab-separated. */
+  static final String NAMED_FILE_FORMAT = "%s\\t%T@\\t%p\\n";
+  /** The {@code ps -eo} column list that the process analyzers parse. */
+  static final String PS_COLUMNS = "pid,user,pcpu,pmem,rss,etimes,args";
+
+  /** Name of the rule shared by the PHP-FPM binaries, the plain and the versioned ones. */
+  static final String PHP_FPM = "php-fpm";
+  /** Versioned PHP-FPM binaries such as {@code php-fpm8.2}, checked with the {@link #PHP_FPM} rule. */
+  static final Pattern VERSIONED_PHP_FPM = Pattern.compile("php-fpm[0-9]{1,2}\\.[0-9]{1,2}");
+
+  private CommandForms() {}
+
+  /** Returns the forms of every built-in program, keyed by the name used in {@code binaries}. */
+  static Map<String, List<Form>> builtIn(PathRule paths) {
+    Map<String, List<Form>> forms = new LinkedHashMap<>();
+    forms.put("df", List.of(
+        Form.of(literal("-P"), literal("-k"), zeroOrMore(path(paths))),
+        Form.of(literal("-P"), literal("-i"), zeroOrMore(path(paths)))));
+    forms.put("du", List.of(
+        Form.of(literal("-x"), literal("-k"), literal("-d"), number(1, 4), oneOrMore(path(paths)))));
+    forms.put("find", find(paths));
+    forms.put("tail", List.of(Form.of(literal("-n"), number(1, 100_000), path(paths))));
+    forms.put("cat", List.of(Form.of(oneOrMore(path(paths)))));
+    forms.put("ps", List.of(
+        Form.of(literal("-eo"), literal(PS_COLUMNS), literal("--sort=-pcpu")),
+        Form.of(literal("-eo"), literal(PS_COLUMNS), literal("--sort=-rss"))));
+    forms.put("nproc", List.of(Form.of()));
+    forms.put("uptime", List.of(Form.of()));
+    forms.put("free", List.of(Form.of(literal("-k"))));
+    List<Form> configTest = configTest(paths);
+    forms.put("nginx", configTest);
+    forms.put("apache2ctl", configTest);
+    forms.put("apachectl", configTest);
+    forms.put(PHP_FPM, configTest);
+    forms.put("sh", shell());
+    return forms;
+  }
+
+  /**
+   * Returns the configuration test forms: {@code -t}, then optionally {@code -c PATH} and {@code -p PATH} in
+   * either order. Used for the web servers, PHP-FPM and every program in {@code extra-binaries}.
+   */
+  static List<Form> configTest(PathRule paths) {
+    Element configFile = optional(literal("-c"), path(paths));
+    Element prefix = optional(literal("-p"), path(paths));
+    return List.of(
+        Form.of(literal("-t"), configFile, prefix),
+        Form.of(literal("-t"), literal("-p"), path(paths), literal("-c"), path(paths)));
+  }
+
+  /**
+   * {@code find} in its two read-only listings. Only {@code -printf} with a fixed format is an
+   * action, so {@code -delete}, {@code -exec}, {@code -fprint} and the like never match.
+   *
+   * <p>NOTE: without parentheses, find binds {@code -printf} to the last {@code -name}
+   * alternative only, so in {@code -name A -o -name B -printf F} files matching only A are not
+   * printed. The policy allows the form as the analyzers render it; grouping is theirs to fix.
+   */
+  private static List<Form> find(PathRule paths) {
+    Token glob = pattern("a file name glob of [A-Za-z0-9._*-]", Pattern.compile("[A-Za-z0-9._*-]+"), "*");
+    Form largeFiles = Form.of(
+        oneOrMore(path(paths)),
+        literal("-xdev"),
+        literal("-type"), literal("f"),
+        literal("-size"), pattern("a size +Nk", Pattern.compile("\\+(0|[1-9][0-9]{0,8})k"), ""),
+        literal("-printf"), literal(LARGE_FILE_FORMAT));
+    Form namedFiles = Form.of(
+        oneOrMore(path(paths)),
+        literal("-maxdepth"), number(1, 10),
+        literal("-type"), literal("f"),
+        literal("-name"), glob,
+        zeroOrMore(literal("-o"), literal("-name"), glob),
+        literal("-printf"), literal(NAMED_FILE_FORMAT));
+    return List.of(largeFiles, namedFiles);
+  }
+
+  /** {@code sh -c SCRIPT _ ARGS...} for each {@link ShellTemplate}, and nothing else. */
+  private static List<Form> shell() {
+    List<Form> forms = new ArrayList<>();
+    for (ShellTemplate template : ShellTemplate.values()) {
+      List<Element> elements = new ArrayList<>();
+      elements.add(literal("-c"));
+      elements.add(literal(template.script(), "the script of a ShellTemplate"));
+      elements.add(literal("_"));
+      List<Pattern> argumentPatterns = template.argumentPatterns();
+      for (int i = 0; i < argumentPatterns.size(); i++) {
+        Pattern argumentPattern = argumentPatterns.get(i);
+        String expected = template.name() + " argument $" + (i + 1) + " matching [" + argumentPattern.pattern() + "]";
+        elements.add(pattern(expected, argumentPattern, ""));
+      }
+      forms.add(new Form(elements));
+    }
+    return forms;
+  }
+}
