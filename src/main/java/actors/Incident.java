@@ -201,8 +201,8 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
       context.getLog().info("incident [{}] opened on host [{}] for alert [{}]", incidentId, alert.host(), alert.kind());
       return Effect()
           .persist(new Opened(incidentId, alert, now))
-          .thenReply(command.replyTo(), s -> new IngestReply.Accepted(incidentId, "opened"))
-          .thenRun(this::advance);
+          .thenRun(this::advance)
+          .thenReply(command.replyTo(), s -> new IngestReply.Accepted(incidentId, "opened"));
     }
     if (state.deliveryKeys().contains(alert.deliveryKey())) {
       return Effect()
@@ -229,8 +229,8 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     context.getLog().info("incident [{}] on host [{}] closed: alert resolved ({})", incidentId, state.host(), outcome);
     return Effect()
         .persist(new IncidentClosed(outcome, "resolved notification received", services.clock().instant()))
-        .thenReply(command.replyTo(), s -> new IngestReply.Accepted(incidentId, "resolved"))
-        .thenRun(this::notifyFinished);
+        .thenRun(this::notifyFinished)
+        .thenReply(command.replyTo(), s -> new IngestReply.Accepted(incidentId, "resolved"));
   }
 
   private Effect<Event, IncidentState> onCommandFinished(IncidentState state, CommandFinished command) {
@@ -382,6 +382,8 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
         startDeadlineTimer(state);
         if (state.pendingCount() == 0) {
           requestDecision(state, false);
+        } else {
+          dispatchPending(state);
         }
       }
       case JUDGING -> context.getSelf().tell(new RunJudge("investigation concluded"));
@@ -502,9 +504,6 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
               || (state.phase() == IncidentState.Phase.PUBLISHED && !state.delivered())) {
             context.getLog().info("incident [{}] on host [{}] recovered in phase [{}], resuming",
                 incidentId, state.host(), state.phase());
-          }
-          if (state.investigating()) {
-            dispatchPending(state);
           }
           advance(state);
         })

@@ -41,7 +41,7 @@ public record Alert(
 
   /** The key under which repeated alerts attach to one open incident. */
   public String dedupKey() {
-    return host + "|" + kind;
+    return host + "/" + kind;
   }
 
   /** Identity of one delivery chain: Alertmanager re-sends the same fingerprint and startsAt while the alert fires. */

@@ -109,8 +109,8 @@ public final class Engine implements AutoCloseable {
     Analyzers analyzers = Analyzers.fromConfig(fleetSre, Clock.systemUTC());
 
     Runners runners = new Runners(
-        new LocalRunner(blocking),
-        new SshRunner(SshSettings.fromConfig(fleetSre.getConfig("ssh"))));
+        new LocalRunner(fleetSre.getInt("execution.local-runner-threads")),
+        new SshRunner(SshSettings.fromConfig(fleetSre.getConfig("ssh")), fleetSre.getInt("execution.ssh-runner-threads")));
     CommandPipeline pipeline = CommandPipeline.start(system, executionSettings, inventory, runners,
         new ResultAnalysis(analyzers, incidentSettings.transcriptOutputCap()));
     InsightSink sink = insightSink(fleetSre, blocking);

@@ -15,21 +15,21 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
  * Key pairs for SSH tests. ECDSA P-256, because the JDK generates it without extra providers
  * (ed25519 in MINA needs net.i2p eddsa or Bouncy Castle, which are not on the classpath).
  */
-final class TestKeys {
+public final class TestKeys {
 
   private TestKeys() {}
 
   /** A client key pair and the OpenSSH private key file that contains it. */
-  record ClientKey(KeyPair keyPair, Path privateKeyFile) {}
+  public record ClientKey(KeyPair keyPair, Path privateKeyFile) {}
 
-  static KeyPair generate() throws GeneralSecurityException {
+  public static KeyPair generate() throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"));
     return generator.generateKeyPair();
   }
 
   /** Generates a key pair and writes its private key, unencrypted and readable by the owner only, to {@code directory/name}. */
-  static ClientKey writeClientKey(Path directory, String name) throws IOException, GeneralSecurityException {
+  public static ClientKey writeClientKey(Path directory, String name) throws IOException, GeneralSecurityException {
     KeyPair keyPair = generate();
     Path file = directory.resolve(name);
     try (OutputStream out = Files.newOutputStream(file)) {

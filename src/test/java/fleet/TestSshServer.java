@@ -36,7 +36,7 @@ import org.apache.sshd.server.command.Command;
  * {@code /bin/sh -c} as the current user in a given working directory. It counts sessions and
  * channels so that tests can check session reuse and channel cleanup.
  */
-final class TestSshServer implements AutoCloseable {
+public final class TestSshServer implements AutoCloseable {
 
   private final SshServer server;
   private final KeyPair hostKey;
@@ -89,14 +89,14 @@ final class TestSshServer implements AutoCloseable {
   }
 
   /** Starts a server that accepts {@code authorizedKeys} and runs commands in {@code workingDirectory}. */
-  static TestSshServer start(Collection<PublicKey> authorizedKeys, Path workingDirectory)
+  public static TestSshServer start(Collection<PublicKey> authorizedKeys, Path workingDirectory)
       throws IOException, GeneralSecurityException {
     TestSshServer fixture = new TestSshServer(authorizedKeys, workingDirectory);
     fixture.server.start();
     return fixture;
   }
 
-  int port() {
+  public int port() {
     return server.getPort();
   }
 
@@ -105,7 +105,7 @@ final class TestSshServer implements AutoCloseable {
   }
 
   /** Writes a known_hosts file that lists this server's host key. */
-  Path writeKnownHosts(Path file) throws IOException {
+  public Path writeKnownHosts(Path file) throws IOException {
     return writeKnownHosts(file, port(), hostPublicKey());
   }
 
