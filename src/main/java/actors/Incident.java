@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One incident: the investigation of one alert (and its repeats) on one host, as an event-sourced
  * state machine. Every transition is a persisted event, so after a crash or a rebalance the
- * incident resumes where it was: commands that were in flight are dispatched again (they are
- * read-only), a decision that was being made is asked for again, an insight that was not yet
- * delivered is delivered again.
+ * incident resumes where it was. Commands that were in flight are dispatched again, because they
+ * are read-only. A decision that was being made is requested again, and an insight that was not
+ * yet delivered is delivered again.
  *
  * <p>Phases: {@code OPEN -> INVESTIGATING -> JUDGING -> PUBLISHED | AWAITING_REVIEW -> CLOSED}.
  */
@@ -130,7 +130,7 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
   /** Commands handed to the dispatcher by this incarnation; not persisted, so a recovery dispatches again. */
   private final Set<String> dispatched = new HashSet<>();
 
-  /** The step whose decision is being computed, or 0; not persisted, so a recovery asks again. */
+  /** The step whose decision is being computed, or 0. Not persisted, so a recovery requests it again. */
   private int decisionInFlight;
 
   private boolean deliveryInFlight;

@@ -112,8 +112,7 @@ class EndToEndTest {
   void cpuAlertNamesTheRunawayProcessAndSite() throws Exception {
     Process hog = environment.fixture.startCpuHog();
     try {
-      // Let the hog accumulate CPU time: ps reports CPU as time used over time alive.
-      Thread.sleep(1500);
+      awaitCpuPercent(hog.pid(), 50);
       JsonNode insight = investigate("HostHighCpuLoad", "load average above 8", "e2e-cpu");
 
       assertThat(insight.get("playbook").asText()).isEqualTo("resource-hogs");
@@ -123,6 +122,21 @@ class EndToEndTest {
     } finally {
       hog.destroyForcibly();
     }
+  }
+
+  /** Polls ps until the process shows at least {@code percent} CPU, which ps reports as time used over time alive. */
+  private static void awaitCpuPercent(long pid, double percent) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      Process ps = new ProcessBuilder("ps", "-o", "pcpu=", "-p", String.valueOf(pid)).start();
+      String output = new String(ps.getInputStream().readAllBytes()).trim();
+      ps.waitFor();
+      if (!output.isEmpty() && Double.parseDouble(output) >= percent) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("process " + pid + " never reached " + percent + "% CPU");
   }
 
   @Test
