@@ -27,6 +27,9 @@ final class DiskSpacePlaybook implements Playbook {
       FileClassifier.CACHE, "cache files",
       FileClassifier.CORE_DUMP, "core dumps",
       FileClassifier.OLD_BACKUP, "old backups");
+  /** APT's cache of downloaded packages on Debian. */
+  private static final String APT_ARCHIVES = "/var/cache/apt/archives/";
+
   private static final List<String> GROUP_ORDER =
       List.of(FileClassifier.ROTATED_LOG, FileClassifier.CACHE, FileClassifier.CORE_DUMP, FileClassifier.OLD_BACKUP);
 
@@ -155,6 +158,16 @@ final class DiskSpacePlaybook implements Playbook {
       Files files = sortFiles(large.get());
       for (String category : GROUP_ORDER) {
         List<JsonNode> group = files.deletable.getOrDefault(category, List.of());
+        if (category.equals(FileClassifier.CACHE)) {
+          List<JsonNode> apt = group.stream().filter(f -> f.get("path").asText().startsWith(APT_ARCHIVES)).toList();
+          if (!apt.isEmpty()) {
+            long bytes = apt.stream().mapToLong(f -> f.get("bytes").asLong()).sum();
+            reclaimable += bytes;
+            deletableCount += apt.size();
+            addAptCleanFix(conclusion, large.get(), apt, bytes);
+            group = group.stream().filter(f -> !f.get("path").asText().startsWith(APT_ARCHIVES)).toList();
+          }
+        }
         for (int from = 0; from < group.size(); from += pathsPerFix) {
           List<JsonNode> chunk = group.subList(from, Math.min(group.size(), from + pathsPerFix));
           long bytes = chunk.stream().mapToLong(f -> f.get("bytes").asLong()).sum();
@@ -188,6 +201,16 @@ final class DiskSpacePlaybook implements Playbook {
     conclusion.remediation.add("Make the cause stop: rotate and compress logs with logrotate, expire caches "
         + "and keep backups off this filesystem.");
     return conclusion;
+  }
+
+  /** Proposes {@code apt-get clean} for downloaded packages: APT owns that cache and empties it itself. */
+  private static void addAptCleanFix(Conclusion conclusion, TranscriptEntry entry, List<JsonNode> packages, long bytes) {
+    conclusion.fix("Empty APT's package cache: " + packages.size() + " downloaded .deb files (" + Shell.size(bytes)
+        + ") that APT downloads again when it needs them", "apt-get clean", "low");
+    String first = packages.get(0).get("path").asText();
+    conclusion.evidence(Investigation.evidence(
+        Shell.size(bytes) + " in " + packages.size() + " downloaded packages under " + APT_ARCHIVES, entry, first,
+        packages.get(0).get("bytes") + "\t" + first));
   }
 
   private void addDeleteFix(Conclusion conclusion, TranscriptEntry entry, String category, List<JsonNode> chunk,

@@ -150,6 +150,25 @@ class PlaybookBrainTest {
   }
 
   @Test
+  void aptPackagesGetAptGetClean() {
+    String find = String.join("\n",
+        "90000000\t1733000000.0\troot\t/var/cache/apt/archives/linux-image-6.1.0-53-cloud-amd64_6.1.187-1_amd64.deb",
+        "60000000\t1733000000.0\troot\t/var/cache/apt/archives/chromium_155.0_amd64.deb",
+        "50000000\t1733000000.0\troot\t/var/cache/nginx/fastcgi/1/ab/cachefile") + "\n";
+    Incident incident = new Incident(brain, Incident.alert("HostDiskFull", Map.of(), ""), analyzers);
+
+    InsightDraft draft = incident.run(command -> command.analyzer().equals("large-files")
+        ? Fixtures.exited(0, find, "") : diskHost(command));
+
+    List<String> commands = draft.fixes().stream().map(Insight.Fix::command).toList();
+    assertThat(commands).contains("apt-get clean");
+    assertThat(commands).contains("rm -- '/var/cache/nginx/fastcgi/1/ab/cachefile'");
+    assertThat(commands).noneSatisfy(command -> assertThat(command).contains(".deb"));
+    assertThat(draft.summary()).contains("by deleting 3 files");
+    incident.assertEvidenceCitesTranscript(draft);
+  }
+
+  @Test
   void excessiveRequestsEndToEnd() {
     Incident incident = new Incident(brain, Incident.alert("HighRequestRate", Map.of(), ""), analyzers);
 
