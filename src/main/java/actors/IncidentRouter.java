@@ -118,18 +118,24 @@ public final class IncidentRouter
   }
 
   /**
-   * Builds a readable incident id from host, kind and sequence, e.g. {@code web-01_HostDiskFull_3}.
+   * Builds a readable incident id from host, kind, sequence and a random suffix, e.g.
+   * {@code web-01_HostDiskFull_3-9f1c2a}. The suffix keeps ids unique across journals, such as the
+   * in-memory one of each {@code investigate} run, which all publish to the same topic.
    * Characters outside {@code [A-Za-z0-9.-]} become {@code -}; when that changed anything, a hash of
    * the original key is added so that two keys never share an id.
    */
-  static String incidentId(String host, String kind, int sequence) {
+  static String incidentId(String host, String kind, int sequence, String suffix) {
     String safeHost = UNSAFE.matcher(host).replaceAll("-");
     String safeKind = UNSAFE.matcher(kind).replaceAll("-");
     String id = safeHost + "_" + safeKind;
     if (!safeHost.equals(host) || !safeKind.equals(kind)) {
       id += "-" + Integer.toHexString((host + "|" + kind).hashCode());
     }
-    return id + "_" + sequence;
+    return id + "_" + sequence + "-" + suffix;
+  }
+
+  private static String randomSuffix() {
+    return String.format("%06x", java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 24));
   }
 
   @Override
@@ -161,7 +167,7 @@ public final class IncidentRouter
     }
 
     int sequence = state.sequence() + 1;
-    String incidentId = incidentId(alert.host(), alert.kind(), sequence);
+    String incidentId = incidentId(alert.host(), alert.kind(), sequence, randomSuffix());
     context.getLog().debug("router [{}]: opening incident [{}]", dedupKey, incidentId);
     return Effect()
         .persist(new IncidentAssigned(incidentId, sequence, key))

@@ -133,7 +133,7 @@ final class DiskSpacePlaybook implements Playbook {
       if (top != null) {
         hotspot = top.get("path").asText();
         hotspotKb = top.get("sizeKb").asLong();
-        String claim = "Most of the space is in " + hotspot + " (" + Shell.size(hotspotKb * 1024) + ")";
+        String claim = "The largest directory is " + hotspot + " (" + Shell.size(hotspotKb * 1024) + ")";
         conclusion.evidence(Investigation.evidence(claim, du.get(), "\t" + hotspot, top.get("sizeKb") + "\t" + hotspot));
         summary.append(claim).append(". ");
         List<String> largest = new ArrayList<>();

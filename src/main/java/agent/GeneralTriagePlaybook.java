@@ -128,6 +128,11 @@ final class GeneralTriagePlaybook implements Playbook {
     if (standOut.isEmpty()) {
       conclusion.summary = "Nothing stands out: load, memory, disk, processes and error logs are within the thresholds.";
       conclusion.rootCause = "Not found by the general triage; the alert needs a closer look by hand.";
+      // "Nothing found" is a claim too: it rests on the readings that were taken.
+      for (String analyzer : List.of(LoadAnalyzer.NAME, MemoryAnalyzer.NAME, DiskUsageAnalyzer.NAME)) {
+        investigation.latest(analyzer).ifPresent(entry -> conclusion.evidence(Investigation.evidence(
+            "The " + analyzer + " reading is within the thresholds", entry, null, Investigation.cap(entry.output()))));
+      }
     } else {
       conclusion.summary = standOut.size() + (standOut.size() == 1 ? " thing stands out: " : " things stand out: ")
           + String.join("; ", standOut) + ".";

@@ -93,7 +93,14 @@ final class Investigation {
 
   static String excerpt(TranscriptEntry entry, String token, String fallback) {
     if (token != null && entry.output() != null) {
-      for (String line : entry.output().split("\\R")) {
+      String[] lines = entry.output().split("\\R");
+      // A line that ends with the token (a path in du or find output) beats one that merely contains it.
+      for (String line : lines) {
+        if (line.strip().endsWith(token)) {
+          return cap(line.strip());
+        }
+      }
+      for (String line : lines) {
         if (line.contains(token)) {
           return cap(line.strip());
         }

@@ -73,6 +73,10 @@ public final class AlertParser {
   public List<ParsedAlert> parseNative(JsonNode body, Instant now) throws InvalidAlertException {
     List<Problem> problems = new ArrayList<>();
     List<ParsedAlert> alerts = new ArrayList<>();
+    if (body.isObject() && body.has("alerts") && body.has("version")) {
+      throw new InvalidAlertException(List.of(new Problem("$", "this is an Alertmanager webhook payload; "
+          + "post it to /api/v1/alerts/alertmanager")));
+    }
     if (body.isArray()) {
       if (body.isEmpty()) {
         problems.add(new Problem("$", "the array is empty; send at least one alert object"));
@@ -181,7 +185,8 @@ public final class AlertParser {
     if (host.isEmpty()) {
       problems.add(new Problem(path + ".labels", "no host label; expected one of " + hostLabels));
     } else if (!HOST.matcher(host).matches()) {
-      problems.add(new Problem(path + ".labels", "invalid host [" + host + "]; expected a hostname or IP address"));
+      problems.add(new Problem(path + ".labels." + hostLabel(labels), "invalid host [" + host
+          + "]; expected a hostname or IP address"));
     }
     if (problems.size() > before) {
       return;
@@ -212,6 +217,11 @@ public final class AlertParser {
       return value;
     }
     return "";
+  }
+
+  /** Returns the name of the first configured host label that is set. */
+  private String hostLabel(Map<String, String> labels) {
+    return hostLabels.stream().filter(l -> labels.get(l) != null && !labels.get(l).isBlank()).findFirst().orElse("");
   }
 
   // ---- field helpers ----

@@ -22,6 +22,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
@@ -29,7 +30,9 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +69,7 @@ public final class AlertRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return concat(
+    return handleRejections(jsonRejections(), () -> concat(
         path(segment("health").slash("live"), () -> get(() -> json(StatusCodes.OK, Map.of("status", "live")))),
         path(segment("health").slash("ready"), () -> get(() -> ready.getAsBoolean()
             ? json(StatusCodes.OK, Map.of("status", "ready"))
@@ -75,7 +78,20 @@ public final class AlertRoutes extends AllDirectives {
             path("alerts", () -> post(() -> ingest(body -> parser.parseNative(body, clock.instant())))),
             path(segment("alerts").slash("alertmanager"),
                 () -> post(() -> ingest(body -> parser.parseAlertmanager(body, clock.instant())))),
-            path(segment("incidents").slash(segment()), incidentId -> get(() -> incident(incidentId)))))));
+            path(segment("incidents").slash(segment()), incidentId -> get(() -> incident(incidentId))))))));
+  }
+
+  /** Pekko's default rejection responses (404, 405, ...) with their text moved into a JSON error body. */
+  private static RejectionHandler jsonRejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      if (response.entity() instanceof HttpEntity.Strict strict
+          && !strict.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+        String text = strict.getData().utf8String();
+        return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+            Json.write(error(text, List.of()))));
+      }
+      return response;
+    });
   }
 
   // ---- authentication ----
@@ -181,7 +197,8 @@ public final class AlertRoutes extends AllDirectives {
   private HttpResponse failureResponse(Throwable failure) {
     Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
-    if (cause instanceof EntityStreamSizeException) {
+    if (cause instanceof EntityStreamSizeException || (cause instanceof EntityStreamException streamFailure
+        && streamFailure.info().summary().contains("too large"))) {
       return response(StatusCodes.PAYLOAD_TOO_LARGE, tooLarge());
     }
     if (cause instanceof java.util.concurrent.TimeoutException) {
@@ -190,7 +207,7 @@ public final class AlertRoutes extends AllDirectives {
           "the incident did not confirm the alert in time; nothing was acknowledged, send it again", List.of()))
           .addHeader(RawHeader.create("Retry-After", String.valueOf(settings.retryAfter().toSeconds())));
     }
-    LOG.error("alert ingest failed", cause);
+    LOG.error("alert ingest failed: {}", cause.getClass().getName(), cause);
     return response(StatusCodes.INTERNAL_SERVER_ERROR, error("internal error: " + cause.getMessage(), List.of()));
   }
 

@@ -45,7 +45,7 @@ final class InvestigateRun {
     if (config.getString("fleet-sre.journal.url").isEmpty()) {
       effective = ConfigFactory.empty()
           .withValue("fleet-sre.journal.url",
-              ConfigValueFactory.fromAnyRef("jdbc:h2:mem:investigate-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"))
+              ConfigValueFactory.fromAnyRef("jdbc:h2:mem:investigate-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;DB_CLOSE_ON_EXIT=FALSE"))
           .withFallback(config);
     }
 

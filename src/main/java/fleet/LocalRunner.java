@@ -32,9 +32,8 @@ import org.slf4j.LoggerFactory;
  * the call to {@link #run}. Both streams are read to the end and kept up to the cap, so a
  * process never blocks on a full pipe.
  *
- * <p>A program that cannot be started (not found, not executable) ends as {@code FAILED} with a
- * reason such as {@code program not found: X}, never as exit code 127, which is what a shell
- * would report and which a program may also return itself.
+ * <p>A program that cannot be started ends as {@code EXITED} with exit code 127 (not found) or 126
+ * (not executable) and the reason on stderr, which is what a shell on a remote host reports.
  */
 public final class LocalRunner implements CommandRunner {
 
@@ -123,7 +122,7 @@ public final class LocalRunner implements CommandRunner {
         try {
           started = new ProcessBuilder(request.argv()).redirectInput(ProcessBuilder.Redirect.from(NO_INPUT)).start();
         } catch (IOException e) {
-          fail(startFailure(e), null);
+          notStarted(e);
           return;
         }
         process = started;
@@ -193,17 +192,31 @@ public final class LocalRunner implements CommandRunner {
       return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    private String startFailure(IOException e) {
+    /**
+     * Reports a program that could not be started the way a shell on a remote host does over SSH:
+     * exit code 127 when it is not installed and 126 when it is not executable, with the reason
+     * on stderr. Analyzers then read "not installed" the same way for both runners.
+     */
+    private void notStarted(IOException e) {
       String program = request.argv().get(0);
       String message = String.valueOf(e.getMessage());
       // The JDK reports the errno of the failed exec in the message, e.g. "error=2, No such file or directory".
+      int exitCode;
+      String error;
       if (message.contains("error=2,")) {
-        return "program not found: " + program;
+        exitCode = 127;
+        error = "program not found: " + program;
+      } else if (message.contains("error=13,")) {
+        exitCode = 126;
+        error = "program is not executable: " + program;
+      } else {
+        fail("failed to start program " + program + ": " + message, e);
+        return;
       }
-      if (message.contains("error=13,")) {
-        return "program is not executable: " + program;
-      }
-      return "failed to start program " + program + ": " + message;
+      stop();
+      LOG.warn("command [{}] of incident [{}] on host [{}] not started: {}",
+          request.commandId(), request.incidentId(), host.name(), error);
+      result.complete(CommandOutput.exited(exitCode, "", "fleet-sre: " + error + "\n", false, elapsed()));
     }
   }
 

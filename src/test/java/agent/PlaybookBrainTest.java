@@ -322,6 +322,26 @@ class PlaybookBrainTest {
   }
 
   @Test
+  void quietHostTriageCitesItsReadings() {
+    Incident incident = new Incident(brain, Incident.alert("Watchdog", Map.of(), ""), analyzers);
+
+    InsightDraft draft = incident.run(command -> switch (command.analyzer()) {
+      case "load" -> Fixtures.exited(0, "0.08 0.12 0.10 1/312 40211\n", "");
+      case "memory" -> Fixtures.exited(0, "MemTotal:        8000000 kB\nMemFree:         4000000 kB\n"
+          + "MemAvailable:    6000000 kB\nSwapTotal:       0 kB\nSwapFree:        0 kB\n", "");
+      case "disk-usage" -> Fixtures.exited(0, "Filesystem     1024-blocks     Used Available Capacity Mounted on\n"
+          + "/dev/sda1        100000000 20000000  80000000      20% /\n", "");
+      case "top-processes" -> Fixtures.exited(0, "    PID USER     %CPU %MEM   RSS ELAPSED COMMAND\n"
+          + "      1 root      0.0  0.1  1000  100000 /sbin/init\n", "");
+      default -> Fixtures.exited(1, "", "tail: cannot open 'x' for reading: No such file or directory\n");
+    });
+
+    assertThat(draft.summary()).startsWith("Nothing stands out");
+    assertThat(draft.evidence()).hasSize(3);
+    incident.assertEvidenceCitesTranscript(draft);
+  }
+
+  @Test
   void mustConcludeGivesPartial() {
     Incident incident = new Incident(brain, Incident.alert("HostDiskFull", Map.of(), ""), analyzers);
     Brain.RunCommands first = (Brain.RunCommands) brain.decide(incident.view(false, ""));

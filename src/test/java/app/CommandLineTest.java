@@ -88,7 +88,7 @@ class CommandLineTest {
     Run run = run("demo", "demo", "--config", config.toString());
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
-    assertThat(run.stdout()).contains("Incident localhost_NodeFilesystemAlmostOutOfSpace_1 on localhost");
+    assertThat(run.stdout()).containsPattern("Incident localhost_NodeFilesystemAlmostOutOfSpace_1-[0-9a-f]{6} on localhost");
     assertThat(run.stdout()).contains("playbook disk-space");
     assertThat(Files.readString(directory.resolve("demo-data/insights.jsonl"))).contains("\"host\":\"localhost\"");
   }

@@ -115,6 +115,42 @@ class HttpApiTest {
   }
 
   @Test
+  void chunkedBodyOverLimitGets413() throws Exception {
+    byte[] huge = ("{\"host\":\"web-01\",\"kind\":\"A\",\"summary\":\"" + "x".repeat(1_200_000) + "\"}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/alerts"))
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + TOKEN)
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge)))
+        .build();
+
+    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(json(response).get("error").asText()).contains("limit");
+  }
+
+  @Test
+  void unknownApiRouteGetsJsonError() throws Exception {
+    HttpResponse<String> notFound = send("GET", "/api/v1/nothing-here", null, null, TOKEN);
+    HttpResponse<String> wrongMethod = send("DELETE", "/api/v1/alerts", null, null, TOKEN);
+
+    assertThat(notFound.statusCode()).isEqualTo(404);
+    assertThat(json(notFound).get("error").asText()).isNotBlank();
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(json(wrongMethod).get("error").asText()).contains("POST");
+  }
+
+  @Test
+  void alertmanagerPayloadOnNativeRouteGetsHint() throws Exception {
+    HttpResponse<String> response = postAlert(
+        TestEnvironment.alertmanagerPayload("A", "s", "hint-1", Instant.now().toString()));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("/api/v1/alerts/alertmanager");
+  }
+
+  @Test
   void unknownIncidentGets404() throws Exception {
     HttpResponse<String> response = send("GET", "/api/v1/incidents/no-such-incident", null, null, TOKEN);
 

@@ -73,12 +73,12 @@ class LocalRunnerTest {
   }
 
   @Test
-  void missingProgramFails() throws Exception {
+  void missingProgramExits127() throws Exception {
     CommandOutput output = run("fleet-sre-no-such-program", "-t");
 
-    assertThat(output.outcome()).isEqualTo(Outcome.FAILED);
-    assertThat(output.exitCode()).isEqualTo(-1);
-    assertThat(output.error()).isEqualTo("program not found: fleet-sre-no-such-program");
+    assertThat(output.outcome()).isEqualTo(Outcome.EXITED);
+    assertThat(output.exitCode()).isEqualTo(127);
+    assertThat(output.stderr()).isEqualTo("fleet-sre: program not found: fleet-sre-no-such-program\n");
   }
 
   @Test
