@@ -15,6 +15,7 @@ import api.HttpSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import fleet.CommandPolicy;
+import fleet.CommandRunner;
 import fleet.Inventory;
 import fleet.LocalRunner;
 import fleet.Runners;
@@ -86,17 +87,25 @@ public final class Engine implements AutoCloseable {
    * overrides, resolved). The HTTP API is bound only by {@link #bindHttp}.
    */
   public static Engine start(Config config) throws IOException {
+    return start(config, null);
+  }
+
+  /**
+   * Starts an engine whose commands all go to {@code runner} instead of the runners the inventory
+   * names, or to those when it is null. Evaluation replays recorded outputs this way.
+   */
+  public static Engine start(Config config, CommandRunner runner) throws IOException {
     Config full = withJournalDatabase(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "fleet-sre", full);
     try {
-      return wire(system, full);
+      return wire(system, full, runner);
     } catch (RuntimeException | IOException e) {
       system.terminate();
       throw e;
     }
   }
 
-  private static Engine wire(ActorSystem<Void> system, Config config) throws IOException {
+  private static Engine wire(ActorSystem<Void> system, Config config, CommandRunner runnerOverride) throws IOException {
     Config fleetSre = config.getConfig("fleet-sre");
     joinCluster(system, fleetSre);
     await(SchemaUtils.createIfNotExists(system), "creating the journal tables");
@@ -111,7 +120,8 @@ public final class Engine implements AutoCloseable {
     Runners runners = new Runners(
         new LocalRunner(fleetSre.getInt("execution.local-runner-threads")),
         new SshRunner(SshSettings.fromConfig(fleetSre.getConfig("ssh")), fleetSre.getInt("execution.ssh-runner-threads")));
-    CommandPipeline pipeline = CommandPipeline.start(system, executionSettings, inventory, runners,
+    CommandRunner runner = runnerOverride != null ? runnerOverride : runners;
+    CommandPipeline pipeline = CommandPipeline.start(system, executionSettings, inventory, runner,
         new ResultAnalysis(analyzers, incidentSettings.transcriptOutputCap()));
     InsightSink sink = insightSink(fleetSre, blocking);
 
