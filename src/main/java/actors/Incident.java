@@ -4,6 +4,7 @@ import agent.Alert;
 import agent.Brain;
 import agent.Insight;
 import agent.Judge;
+import agent.ModelTurn;
 import agent.TranscriptEntry;
 import fleet.CommandRequest;
 import fleet.CommandResult;
@@ -100,12 +101,13 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
   public record HeartbeatReceived(String deliveryKey, Instant at) implements Event {}
 
   /** The brain planned a step; each entry is pending, or rejected by the command policy with its reason. */
-  public record StepPlanned(int step, String rationale, List<TranscriptEntry> entries, Instant at) implements Event {}
+  public record StepPlanned(int step, String rationale, List<TranscriptEntry> entries, ModelTurn turn, Instant at)
+      implements Event {}
 
   public record CommandCompleted(CommandResult result, Instant at) implements Event {}
 
   /** The investigation produced an insight, which now goes to the judge. */
-  public record InvestigationConcluded(Insight insight, Instant at) implements Event {}
+  public record InvestigationConcluded(Insight insight, ModelTurn turn, Instant at) implements Event {}
 
   public record InsightPublished(Judge.Verdict verdict, Instant at) implements Event {}
 
@@ -256,22 +258,44 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     }
 
     if (command.decision() instanceof Brain.Conclude conclude) {
-      Insight insight = state.toInsight(conclude.draft(), services.brain().name(), services.clock().instant());
+      Insight insight = state.toInsight(conclude.draft(), services.brain().name(), services.clock().instant(),
+          usage(state, conclude.turn()));
       context.getLog().info(
           "incident [{}] on host [{}]: investigation concluded after [{}] steps, status [{}]",
           incidentId, state.host(), state.steps(), insight.status());
-      return Effect().persist(new InvestigationConcluded(insight, services.clock().instant())).thenRun(this::advance);
+      return Effect()
+          .persist(new InvestigationConcluded(insight, conclude.turn(), services.clock().instant()))
+          .thenRun(this::advance);
     }
 
     Brain.RunCommands run = (Brain.RunCommands) command.decision();
     int step = state.steps() + 1;
     List<TranscriptEntry> entries = planEntries(state, step, run.commands());
     return Effect()
-        .persist(new StepPlanned(step, run.rationale(), entries, services.clock().instant()))
+        .persist(new StepPlanned(step, run.rationale(), entries, run.turn(), services.clock().instant()))
         .thenRun(this::advance);
   }
 
-  /** Checks each planned command against the policy and the command budget. */
+  /** Model use including the concluding turn, priced by the brain. */
+  private Insight.Usage usage(IncidentState state, ModelTurn last) {
+    int turns = state.modelTurns();
+    long input = state.inputTokens();
+    long output = state.outputTokens();
+    if (last != null && !last.fallback()) {
+      turns++;
+      input += last.inputTokens();
+      output += last.outputTokens();
+    }
+    if (turns == 0) {
+      return Insight.Usage.NONE;
+    }
+    return new Insight.Usage(turns, input, output, services.brain().estimatedCostUsd(input, output));
+  }
+
+  /**
+   * Checks each planned command against the policy and the command budget. A command identical to
+   * one that already completed in this incident is answered from the transcript, not run again.
+   */
   private List<TranscriptEntry> planEntries(IncidentState state, int step, List<Brain.PlannedCommand> planned) {
     List<TranscriptEntry> entries = new ArrayList<>();
     int budgetLeft = services.settings().maxCommands() - state.commandsPlanned();
@@ -279,8 +303,18 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     for (Brain.PlannedCommand command : planned) {
       index++;
       String commandId = incidentId + ":" + step + "." + index;
-      String rejection = "";
-      if (budgetLeft <= 0) {
+      java.util.Optional<TranscriptEntry> earlier = state.completedRun(command.analyzer(), command.argv());
+      if (command.rejection().isEmpty() && earlier.isPresent()) {
+        TranscriptEntry done = earlier.get();
+        entries.add(new TranscriptEntry(step, commandId, command.analyzer(), command.argv(), command.purpose(),
+            done.status(), done.exitCode(), 0, done.output(), done.truncated(),
+            "same command as [" + done.commandId() + "], answered from the transcript", done.findings()));
+        continue;
+      }
+      String rejection = command.rejection();
+      if (!rejection.isEmpty()) {
+        rejection = "invalid tool call: " + rejection;
+      } else if (budgetLeft <= 0) {
         rejection = "command budget of " + services.settings().maxCommands() + " commands is used up";
       } else {
         var verdict = services.policy().check(command.argv());
@@ -317,8 +351,8 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     }
     Insight insight = state.toInsight(
         IncidentState.failedDraft("The investigation stopped because the brain failed: " + command.reason()),
-        services.brain().name(), services.clock().instant());
-    return Effect().persist(new InvestigationConcluded(insight, services.clock().instant())).thenRun(this::advance);
+        services.brain().name(), services.clock().instant(), usage(state, null));
+    return Effect().persist(new InvestigationConcluded(insight, null, services.clock().instant())).thenRun(this::advance);
   }
 
   private Effect<Event, IncidentState> onDeadlineReached(IncidentState state, DeadlineReached command) {
@@ -414,7 +448,7 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     }
     String concludeReason = conclusionReason(state, forceConclusion);
     Brain.View view = new Brain.View(incidentId, state.alert(), state.transcript(), state.steps(),
-        !concludeReason.isEmpty(), concludeReason);
+        !concludeReason.isEmpty(), concludeReason, state.turns());
 
     decisionInFlight = step;
     Duration timeout = services.settings().brainTimeout();
@@ -443,6 +477,15 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     }
     if (state.commandsPlanned() >= settings.maxCommands()) {
       return "the command budget of " + settings.maxCommands() + " commands was used up";
+    }
+    if (state.modelTurns() >= settings.maxModelTurns()) {
+      return "the budget of " + settings.maxModelTurns() + " model turns was used up";
+    }
+    if (state.inputTokens() >= settings.maxInputTokens()) {
+      return "the budget of " + settings.maxInputTokens() + " input tokens was used up";
+    }
+    if (state.outputTokens() >= settings.maxOutputTokens()) {
+      return "the budget of " + settings.maxOutputTokens() + " output tokens was used up";
     }
     return "";
   }
@@ -519,9 +562,10 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
         .onEvent(Opened.class, (state, event) -> state.opened(event.alert(), event.at()))
         .onEvent(AlertAttached.class, (state, event) -> state.attached(event.alert(), services.settings().maxAttachedAlerts()))
         .onEvent(HeartbeatReceived.class, (state, event) -> state.heartbeat())
-        .onEvent(StepPlanned.class, (state, event) -> state.stepPlanned(event.entries()))
+        .onEvent(StepPlanned.class, (state, event) -> state.stepPlanned(event.entries(), event.turn()))
         .onEvent(CommandCompleted.class, (state, event) -> state.commandCompleted(event.result()))
-        .onEvent(InvestigationConcluded.class, (state, event) -> state.concludedInvestigation(event.insight(), event.at()))
+        .onEvent(InvestigationConcluded.class,
+            (state, event) -> state.concludedInvestigation(event.insight(), event.turn(), event.at()))
         .onEvent(InsightPublished.class, (state, event) -> state.published(event.verdict()))
         .onEvent(InsightHeld.class, (state, event) -> state.held(event.verdict()))
         .onEvent(InsightDelivered.class, (state, event) -> state.markDelivered(event.at()))

@@ -8,6 +8,9 @@ import java.time.Duration;
  *
  * @param maxSteps steps a brain may plan before it must conclude
  * @param maxCommands commands an incident may run in total
+ * @param maxModelTurns model calls an incident may make before the model must conclude
+ * @param maxInputTokens input tokens an incident may spend, summed over its model turns
+ * @param maxOutputTokens output tokens an incident may spend, summed over its model turns
  * @param maxDuration wall-clock budget from the first alert; then the brain concludes with what it has
  * @param commandTimeout how long one command may run on a host
  * @param brainTimeout how long one brain decision may take
@@ -19,6 +22,9 @@ import java.time.Duration;
 public record IncidentSettings(
     int maxSteps,
     int maxCommands,
+    int maxModelTurns,
+    long maxInputTokens,
+    long maxOutputTokens,
     Duration maxDuration,
     Duration commandTimeout,
     Duration brainTimeout,
@@ -31,6 +37,9 @@ public record IncidentSettings(
     return new IncidentSettings(
         c.getInt("max-steps"),
         c.getInt("max-commands"),
+        c.getInt("max-model-turns"),
+        c.getLong("max-input-tokens"),
+        c.getLong("max-output-tokens"),
         c.getDuration("max-duration"),
         c.getDuration("command-timeout"),
         c.getDuration("brain-timeout"),

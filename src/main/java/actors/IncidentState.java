@@ -4,6 +4,7 @@ import agent.Alert;
 import agent.Insight;
 import agent.InsightDraft;
 import agent.Judge;
+import agent.ModelTurn;
 import agent.TranscriptEntry;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import fleet.CommandResult;
@@ -26,6 +27,7 @@ import java.util.Set;
  * @param openedAt when the first alert arrived
  * @param steps steps planned so far
  * @param transcript every command, in order
+ * @param turns every model turn, in order; empty for the playbook brain
  * @param insight the insight, once the investigation concluded
  * @param verdict the judge's verdict, once judged
  * @param delivered whether the insight reached the downstream topic
@@ -44,6 +46,7 @@ public record IncidentState(
     Instant openedAt,
     int steps,
     List<TranscriptEntry> transcript,
+    List<ModelTurn> turns,
     Insight insight,
     Judge.Verdict verdict,
     boolean delivered,
@@ -64,7 +67,7 @@ public record IncidentState(
   }
 
   public static IncidentState empty(String incidentId) {
-    return new IncidentState(incidentId, Phase.EMPTY, null, List.of(), 0, Set.of(), null, 0, List.of(),
+    return new IncidentState(incidentId, Phase.EMPTY, null, List.of(), 0, Set.of(), null, 0, List.of(), List.of(),
         null, null, false, "", "", null, null);
   }
 
@@ -98,19 +101,46 @@ public record IncidentState(
     return (int) transcript.stream().filter(e -> e.status().equals(TranscriptEntry.PENDING)).count();
   }
 
+  /** The latest completed run of the same analyzer and argv, which a repeated request is answered from. */
+  public java.util.Optional<TranscriptEntry> completedRun(String analyzer, List<String> argv) {
+    for (int i = transcript.size() - 1; i >= 0; i--) {
+      TranscriptEntry entry = transcript.get(i);
+      if (entry.ranToExit() && entry.analyzer().equals(analyzer) && entry.argv().equals(argv)) {
+        return java.util.Optional.of(entry);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** Commands counted against the command budget: every planned command the policy allowed. */
   @JsonIgnore
   public int commandsPlanned() {
     return (int) transcript.stream().filter(e -> !e.status().equals(TranscriptEntry.REJECTED)).count();
   }
 
-  /** Completes a brain's draft with the incident's ids, alert and timings. */
-  public Insight toInsight(InsightDraft draft, String brainName, Instant now) {
+  /** Completes a brain's draft with the incident's ids, alert, timings and model use. */
+  public Insight toInsight(InsightDraft draft, String brainName, Instant now, Insight.Usage usage) {
     int commandsRun = (int) transcript.stream().filter(TranscriptEntry::ranToExit).count();
     Insight.Timings timings = new Insight.Timings(openedAt, now, Duration.between(openedAt, now).toMillis(), steps, commandsRun);
     return new Insight(Insight.SCHEMA_VERSION, incidentId, host(), alert, draft.playbook(), draft.status(),
         draft.summary(), draft.rootCause(), draft.remediation(), draft.fixes(), draft.kbLinks(), draft.evidence(),
-        timings, brainName);
+        timings, brainName, usage);
+  }
+
+  /** Model calls so far: turns a model answered, fallback steps of the playbook brain not counted. */
+  @JsonIgnore
+  public int modelTurns() {
+    return (int) turns.stream().filter(t -> !t.fallback()).count();
+  }
+
+  @JsonIgnore
+  public long inputTokens() {
+    return turns.stream().mapToLong(ModelTurn::inputTokens).sum();
+  }
+
+  @JsonIgnore
+  public long outputTokens() {
+    return turns.stream().mapToLong(ModelTurn::outputTokens).sum();
   }
 
   /** A draft for an investigation that could not run to a conclusion of its own. */
@@ -123,7 +153,7 @@ public record IncidentState(
 
   IncidentState opened(Alert first, Instant at) {
     return new IncidentState(incidentId, Phase.OPEN, first, List.of(), 1, Set.of(first.deliveryKey()), at, 0,
-        List.of(), null, null, false, "", "", null, null);
+        List.of(), List.of(), null, null, false, "", "", null, null);
   }
 
   IncidentState attached(Alert next, int maxAttachedAlerts) {
@@ -135,19 +165,20 @@ public record IncidentState(
     Set<String> keys = new LinkedHashSet<>(deliveryKeys);
     keys.add(next.deliveryKey());
     return new IncidentState(incidentId, phase, alert, List.copyOf(alerts), alertsReceived + 1, Set.copyOf(keys),
-        openedAt, steps, transcript, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+        openedAt, steps, transcript, turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
   }
 
   IncidentState heartbeat() {
     return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived + 1, deliveryKeys, openedAt,
-        steps, transcript, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+        steps, transcript, turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
   }
 
-  IncidentState stepPlanned(List<TranscriptEntry> entries) {
+  IncidentState stepPlanned(List<TranscriptEntry> entries, ModelTurn turn) {
     List<TranscriptEntry> all = new ArrayList<>(transcript);
     all.addAll(entries);
     return new IncidentState(incidentId, Phase.INVESTIGATING, alert, attachedAlerts, alertsReceived, deliveryKeys,
-        openedAt, steps + 1, List.copyOf(all), insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+        openedAt, steps + 1, List.copyOf(all), withTurn(turn), insight, verdict, delivered, outcome, closeReason,
+        concludedAt, closedAt);
   }
 
   IncidentState commandCompleted(CommandResult result) {
@@ -162,32 +193,41 @@ public record IncidentState(
       }
     }
     return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt, steps,
-        List.copyOf(all), insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+        List.copyOf(all), turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
   }
 
-  IncidentState concludedInvestigation(Insight result, Instant at) {
+  IncidentState concludedInvestigation(Insight result, ModelTurn turn, Instant at) {
     return new IncidentState(incidentId, Phase.JUDGING, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt,
-        steps, cancelPending(), result, verdict, delivered, outcome, closeReason, at, closedAt);
+        steps, cancelPending(), withTurn(turn), result, verdict, delivered, outcome, closeReason, at, closedAt);
   }
 
   IncidentState published(Judge.Verdict judged) {
     return new IncidentState(incidentId, Phase.PUBLISHED, alert, attachedAlerts, alertsReceived, deliveryKeys,
-        openedAt, steps, transcript, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt);
+        openedAt, steps, transcript, turns, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt);
   }
 
   IncidentState held(Judge.Verdict judged) {
     return new IncidentState(incidentId, Phase.AWAITING_REVIEW, alert, attachedAlerts, alertsReceived, deliveryKeys,
-        openedAt, steps, transcript, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt);
+        openedAt, steps, transcript, turns, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt);
   }
 
   IncidentState markDelivered(Instant at) {
     return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt, steps,
-        transcript, insight, verdict, true, outcome, closeReason, concludedAt, closedAt);
+        transcript, turns, insight, verdict, true, outcome, closeReason, concludedAt, closedAt);
   }
 
   IncidentState closed(String how, String why, Instant at) {
     return new IncidentState(incidentId, Phase.CLOSED, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt,
-        steps, cancelPending(), insight, verdict, delivered, how, why, concludedAt, at);
+        steps, cancelPending(), turns, insight, verdict, delivered, how, why, concludedAt, at);
+  }
+
+  private List<ModelTurn> withTurn(ModelTurn turn) {
+    if (turn == null) {
+      return turns;
+    }
+    List<ModelTurn> all = new ArrayList<>(turns);
+    all.add(turn);
+    return List.copyOf(all);
   }
 
   /** Marks commands still pending as cancelled: their results, if they come, are not recorded. */

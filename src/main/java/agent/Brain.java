@@ -19,6 +19,11 @@ public interface Brain {
    */
   Decision decide(View view);
 
+  /** Prices model tokens for the insight, in US dollars; a brain without a model costs nothing. */
+  default double estimatedCostUsd(long inputTokens, long outputTokens) {
+    return 0.0;
+  }
+
   /**
    * What the brain sees.
    *
@@ -28,6 +33,7 @@ public interface Brain {
    * @param stepsTaken how many steps were planned so far
    * @param mustConclude a budget ran out, or the host cannot be reached: conclude with what there is
    * @param concludeReason why it must conclude, for the insight; empty otherwise
+   * @param turns the model turns so far, one per step a model planned; empty for a playbook brain
    */
   record View(
       String incidentId,
@@ -35,20 +41,49 @@ public interface Brain {
       List<TranscriptEntry> transcript,
       int stepsTaken,
       boolean mustConclude,
-      String concludeReason) {}
+      String concludeReason,
+      List<ModelTurn> turns) {
+
+    public View {
+      transcript = List.copyOf(transcript);
+      turns = turns == null ? List.of() : List.copyOf(turns);
+    }
+
+    /** A view without model turns, as a brain that keeps none sees it. */
+    public View(String incidentId, Alert alert, List<TranscriptEntry> transcript, int stepsTaken, boolean mustConclude,
+        String concludeReason) {
+      this(incidentId, alert, transcript, stepsTaken, mustConclude, concludeReason, List.of());
+    }
+  }
 
   /** The brain's answer. */
   sealed interface Decision permits RunCommands, Conclude {}
 
-  /** Run these commands next; each is checked by the command policy before it is queued. */
-  record RunCommands(String rationale, List<PlannedCommand> commands) implements Decision {
+  /**
+   * Run these commands next; each is checked by the command policy before it is queued.
+   *
+   * @param turn the model turn that asked for them, persisted with the step; null for a playbook
+   */
+  record RunCommands(String rationale, List<PlannedCommand> commands, ModelTurn turn) implements Decision {
     public RunCommands {
       commands = List.copyOf(commands);
     }
+
+    public RunCommands(String rationale, List<PlannedCommand> commands) {
+      this(rationale, commands, null);
+    }
   }
 
-  /** Stop investigating and publish this. */
-  record Conclude(InsightDraft draft) implements Decision {}
+  /**
+   * Stop investigating and publish this.
+   *
+   * @param turn the model turn that wrote the answer; null for a playbook
+   */
+  record Conclude(InsightDraft draft, ModelTurn turn) implements Decision {
+    public Conclude(InsightDraft draft) {
+      this(draft, null);
+    }
+  }
 
   /**
    * One command a brain wants.
@@ -57,10 +92,22 @@ public interface Brain {
    * @param params the analyzer's parameters
    * @param argv the rendered command
    * @param purpose why it runs, for the transcript
+   * @param rejection why the brain could not turn a request into a command (a malformed tool
+   *     call), recorded as a rejection; empty for a command to check and run
    */
-  record PlannedCommand(String analyzer, JsonNode params, List<String> argv, String purpose) {
+  record PlannedCommand(String analyzer, JsonNode params, List<String> argv, String purpose, String rejection) {
     public PlannedCommand {
       argv = List.copyOf(argv);
+      rejection = rejection == null ? "" : rejection;
+    }
+
+    public PlannedCommand(String analyzer, JsonNode params, List<String> argv, String purpose) {
+      this(analyzer, params, argv, purpose, "");
+    }
+
+    /** A request that cannot become a command; it is recorded in the transcript with the reason. */
+    public static PlannedCommand rejected(String analyzer, String purpose, String reason) {
+      return new PlannedCommand(analyzer, null, List.of(), purpose, reason);
     }
   }
 }

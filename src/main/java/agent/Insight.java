@@ -20,6 +20,7 @@ import java.util.List;
  * @param evidence which command output supports which claim
  * @param timings when the incident opened and concluded and what the investigation cost
  * @param brain which brain investigated: {@code playbook} or a model name
+ * @param usage model turns, tokens and their estimated cost; zero for the playbook brain
  */
 public record Insight(
     int schemaVersion,
@@ -35,9 +36,30 @@ public record Insight(
     List<KbLink> kbLinks,
     List<Evidence> evidence,
     Timings timings,
-    String brain) {
+    String brain,
+    Usage usage) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** An insight of a brain that uses no model. */
+  public Insight(int schemaVersion, String incidentId, String host, Alert alert, String playbook, String status,
+      String summary, String rootCause, List<String> remediation, List<Fix> fixes, List<KbLink> kbLinks,
+      List<Evidence> evidence, Timings timings, String brain) {
+    this(schemaVersion, incidentId, host, alert, playbook, status, summary, rootCause, remediation, fixes, kbLinks,
+        evidence, timings, brain, Usage.NONE);
+  }
+
+  /**
+   * Model use of the investigation.
+   *
+   * @param modelTurns model calls made
+   * @param inputTokens input tokens the endpoint reported, summed over the turns
+   * @param outputTokens output tokens the endpoint reported, summed over the turns
+   * @param estimatedCostUsd tokens priced with the configured per-million prices; an estimate
+   */
+  public record Usage(int modelTurns, long inputTokens, long outputTokens, double estimatedCostUsd) {
+    public static final Usage NONE = new Usage(0, 0, 0, 0.0);
+  }
 
   /** One concrete fix: the exact command an operator may run, and how risky it is. */
   public record Fix(String description, String command, String risk) {}

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import agent.Alert;
 import agent.Brain;
+import agent.Brain.PlannedCommand;
 import agent.Insight;
 import agent.InsightDraft;
 import agent.StructuralJudge;
@@ -85,6 +86,22 @@ class IncidentTest {
     }
   }
 
+  /** Plans the given steps in order, then concludes citing every command that ran. */
+  record StepsBrain(List<List<PlannedCommand>> steps) implements Brain {
+    @Override
+    public String name() {
+      return "steps";
+    }
+
+    @Override
+    public Decision decide(View view) {
+      if (view.stepsTaken() < steps.size() && !view.mustConclude()) {
+        return new RunCommands("step " + (view.stepsTaken() + 1), steps.get(view.stepsTaken()));
+      }
+      return new ScriptedBrain(List.of()).decide(view);
+    }
+  }
+
   static final class ManualDispatcher implements CommandDispatcher {
     final ConcurrentLinkedQueue<CommandRequest> requests = new ConcurrentLinkedQueue<>();
     final Map<String, Consumer<CommandResult>> callbacks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -127,8 +144,8 @@ class IncidentTest {
   private final List<String> finished = new CopyOnWriteArrayList<>();
 
   private IncidentServices services(Brain brain, Duration maxDuration, ManualDispatcher commands) {
-    IncidentSettings settings = new IncidentSettings(4, 10, maxDuration, Duration.ofSeconds(5), Duration.ofSeconds(5),
-        200, 3, Duration.ofMillis(100), Duration.ofMillis(100));
+    IncidentSettings settings = new IncidentSettings(4, 10, 6, 100_000, 10_000, maxDuration, Duration.ofSeconds(5),
+        Duration.ofSeconds(5), 200, 3, Duration.ofMillis(100), Duration.ofMillis(100));
     CommandPolicy policy = CommandPolicy.fromConfig(ConfigFactory.load().getConfig("fleet-sre.command-policy"));
     return new IncidentServices(brain, new StructuralJudge(), policy, commands, sink, settings, Clock.systemUTC(),
         ForkJoinPool.commonPool(),
@@ -253,6 +270,28 @@ class IncidentTest {
   }
 
   @Test
+  void repeatedCommandIsAnsweredFromTranscript() {
+    String id = newId();
+    PlannedCommand df = new PlannedCommand("raw", JsonNodeFactory.instance.objectNode(), List.of("df", "-P", "-k"), "df");
+    var brain = new StepsBrain(List.of(List.of(df), List.of(df, PlannedCommand.rejected("bogus_tool", "?", "unknown tool"))));
+    var incident = spawn(id, services(brain, Duration.ofMinutes(5), dispatcher));
+
+    send(incident, alert("f1", Instant.now()));
+    dispatcher.complete(awaitRequest(dispatcher, 1), "Filesystem 1024-blocks");
+
+    IncidentState state = awaitPhase(incident, IncidentState.Phase.PUBLISHED);
+    assertThat(dispatcher.requests).hasSize(1);
+    assertThat(state.transcript()).hasSize(3);
+    TranscriptEntry repeated = state.transcript().get(1);
+    assertThat(repeated.status()).isEqualTo("exited");
+    assertThat(repeated.output()).isEqualTo("Filesystem 1024-blocks");
+    assertThat(repeated.detail()).contains("answered from the transcript").contains(id + ":1.1");
+    TranscriptEntry malformed = state.transcript().get(2);
+    assertThat(malformed.status()).isEqualTo(TranscriptEntry.REJECTED);
+    assertThat(malformed.detail()).isEqualTo("invalid tool call: unknown tool");
+  }
+
+  @Test
   void restartMidInvestigationDispatchesAgainAndConcludes() {
     String id = newId();
     var brain = new ScriptedBrain(List.of(List.of("df", "-P", "-k")));
@@ -331,17 +370,22 @@ class IncidentTest {
     TranscriptEntry entry = new TranscriptEntry(1, "i:1.1", "raw", List.of("df", "-P", "-k"), "why", "exited", 0, 5,
         "out", false, "", JsonNodeFactory.instance.objectNode().put("usePercent", 93));
     Insight insight = IncidentState.empty("i").opened(alert, Instant.parse("2026-12-04T09:00:01Z"))
-        .toInsight(IncidentState.failedDraft("x"), "playbook", Instant.parse("2026-12-04T09:00:02Z"));
+        .toInsight(IncidentState.failedDraft("x"), "playbook", Instant.parse("2026-12-04T09:00:02Z"),
+            new Insight.Usage(2, 1200, 300, 0.0042));
 
     serialization.verifySerialization(new Incident.Opened("i", alert, Instant.now()), true);
-    serialization.verifySerialization(new Incident.StepPlanned(1, "why", List.of(entry), Instant.now()), true);
+    agent.ModelTurn turn = new agent.ModelTurn(1, "test-model", "checking disk",
+        List.of(new agent.ModelTurn.ToolCall("call_1", "disk_usage", "{}")), 900, 40, "");
+    serialization.verifySerialization(new Incident.StepPlanned(1, "why", List.of(entry), turn, Instant.now()), true);
+    serialization.verifySerialization(new Incident.StepPlanned(1, "why", List.of(entry), null, Instant.now()), true);
     serialization.verifySerialization(new Incident.CommandCompleted(new CommandResult("i:1.1", "i", "web-01", "exited",
         0, 5, "out", false, "", JsonNodeFactory.instance.objectNode()), Instant.now()), true);
-    serialization.verifySerialization(new Incident.InvestigationConcluded(insight, Instant.now()), true);
+    serialization.verifySerialization(new Incident.InvestigationConcluded(insight, turn, Instant.now()), true);
     serialization.verifySerialization(new Incident.InsightPublished(
         new agent.Judge.Verdict(true, "structural", List.of("ok")), Instant.now()), true);
     serialization.verifySerialization(new Incident.IncidentClosed("resolved", "why", Instant.now()), true);
-    serialization.verifySerialization(IncidentState.empty("i").opened(alert, Instant.now()).stepPlanned(List.of(entry)), true);
+    serialization.verifySerialization(
+        IncidentState.empty("i").opened(alert, Instant.now()).stepPlanned(List.of(entry), turn), true);
     serialization.verifySerialization(new IncidentRouter.IncidentAssigned("i", 1, "f1@t"), true);
     serialization.verifySerialization(new IncidentRouter.State("i", true, 1, java.util.Set.of("a", "b")), true);
   }
