@@ -88,6 +88,11 @@ public final class PlaybookBrain implements Brain {
     return new PlaybookBrain(rules, playbooks, links, profile, settings.getInt("max-steps"));
   }
 
+  /** Returns the knowledge-base links configured for the playbook this alert selects. */
+  public List<Insight.KbLink> kbLinksFor(Alert alert) {
+    return kbLinks.getOrDefault(selectPlaybook(alert), List.of());
+  }
+
   @Override
   public String name() {
     return "playbook";

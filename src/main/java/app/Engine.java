@@ -7,6 +7,13 @@ import actors.IncidentRouter;
 import actors.IncidentServices;
 import actors.IncidentSettings;
 import agent.Analyzers;
+import agent.Brain;
+import agent.ChatModels;
+import agent.KnowledgePack;
+import agent.LlmBrain;
+import agent.ModelSettings;
+import agent.StackProfile;
+import agent.ToolCatalog;
 import agent.PlaybookBrain;
 import agent.ResultAnalysis;
 import agent.StructuralJudge;
@@ -22,6 +29,8 @@ import fleet.Runners;
 import fleet.SshRunner;
 import fleet.SshSettings;
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -36,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -43,6 +53,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,11 +80,13 @@ public final class Engine implements AutoCloseable {
   private final InsightSink sink;
   private final Runners runners;
   private final AlertIntake intake;
+  private final MeterRegistry meters;
   private final AtomicBoolean ready = new AtomicBoolean(false);
   private ServerBinding binding;
 
   private Engine(ActorSystem<Void> system, Config config, CommandPipeline pipeline, InsightSink sink, Runners runners,
-      AlertIntake intake) {
+      AlertIntake intake, MeterRegistry meters) {
+    this.meters = meters;
     this.system = system;
     this.config = config;
     this.pipeline = pipeline;
@@ -126,8 +139,9 @@ public final class Engine implements AutoCloseable {
     InsightSink sink = insightSink(fleetSre, blocking);
 
     ClusterSharding sharding = ClusterSharding.get(system);
+    MeterRegistry meters = new SimpleMeterRegistry();
     IncidentServices services = new IncidentServices(
-        PlaybookBrain.fromConfig(fleetSre, analyzers, Clock.systemUTC()),
+        brain(system, fleetSre, analyzers, incidentSettings, meters),
         new StructuralJudge(),
         policy,
         pipeline,
@@ -143,7 +157,7 @@ public final class Engine implements AutoCloseable {
     Incident.init(system, services);
 
     AlertIntake intake = new AlertIntake(system, fleetSre.getDuration("http.ask-timeout"));
-    Engine engine = new Engine(system, config, pipeline, sink, runners, intake);
+    Engine engine = new Engine(system, config, pipeline, sink, runners, intake, meters);
     engine.awaitUp();
     int resumed = await(IncidentResumer.resumeUnfinished(system), "finding unfinished incidents");
     engine.ready.set(true);
@@ -165,6 +179,10 @@ public final class Engine implements AutoCloseable {
 
   public AlertIntake intake() {
     return intake;
+  }
+
+  public MeterRegistry meters() {
+    return meters;
   }
 
   public ActorSystem<Void> system() {
@@ -196,6 +214,29 @@ public final class Engine implements AutoCloseable {
   }
 
   // ---- wiring helpers ----
+
+  /**
+   * The playbook brain, or a model brain that falls back to it when {@code fleet-sre.model} names
+   * a model. One circuit breaker guards the endpoint for all incidents of this node.
+   */
+  private static Brain brain(ActorSystem<?> system, Config fleetSre, Analyzers analyzers, IncidentSettings incident,
+      MeterRegistry meters) {
+    PlaybookBrain playbook = PlaybookBrain.fromConfig(fleetSre, analyzers, Clock.systemUTC());
+    ModelSettings model = ModelSettings.fromConfig(fleetSre.getConfig("model"));
+    if (!model.enabled()) {
+      LOG.info("investigations use the playbook brain: no model is configured");
+      return playbook;
+    }
+    CircuitBreaker breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(),
+        model.breakerMaxFailures(), incident.brainTimeout(), model.breakerResetTimeout());
+    breaker.addOnOpenListener(() -> LOG.warn("model circuit breaker opened after [{}] failures; incidents use the "
+        + "playbook brain for [{}]", model.breakerMaxFailures(), model.breakerResetTimeout()));
+    breaker.addOnCloseListener(() -> LOG.info("model circuit breaker closed: the model answers again"));
+    StackProfile profile = StackProfile.fromConfig(fleetSre.getConfig("stack-profile"));
+    LOG.info("investigations use {}, with the playbook brain as fallback", model);
+    return new LlmBrain(ChatModels.create(model), model, new ToolCatalog(analyzers, profile),
+        KnowledgePack.fromConfig(fleetSre), profile, playbook, breaker, meters, incident.maxModelTurns());
+  }
 
   private static InsightSink insightSink(Config fleetSre, Executor blocking) throws IOException {
     Config insights = fleetSre.getConfig("insights");
