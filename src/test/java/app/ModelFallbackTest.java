@@ -1,0 +1,46 @@
+package app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A model endpoint that is down: the incident falls back to the playbook brain and says so. */
+class ModelFallbackTest {
+
+  @TempDir
+  Path directory;
+
+  @Test
+  void downEndpointFallsBackToPlaybook() throws Exception {
+    int closedPort = TestEnvironment.freePort();
+    try (TestEnvironment environment = new TestEnvironment(directory);
+        Engine engine = Engine.start(environment.config("data", """
+            fleet-sre.model {
+              provider = openai
+              url = "http://127.0.0.1:%d/v1"
+              name = "absent-model"
+              max-retries = 1
+              retry-base-delay = 50ms
+              turn-timeout = 5s
+            }
+            """.formatted(closedPort)))) {
+      int port = engine.bindHttp(0).getPort();
+
+      HttpResponse<String> response = environment.post(port, "/api/v1/alerts/alertmanager",
+          TestEnvironment.alertmanagerPayload("NginxDown", "site down", "fallback-1", Instant.now().toString()));
+      JsonNode insight = environment.awaitInsight(TestEnvironment.incidentId(response), Duration.ofSeconds(90));
+
+      assertThat(insight.get("summary").asText()).startsWith("The model was unavailable");
+      assertThat(insight.get("playbook").asText()).isEqualTo("config-downtime");
+      assertThat(insight.get("rootCause").asText()).contains(HostFixture.BROKEN_DIRECTIVE);
+      assertThat(insight.get("usage").get("modelTurns").asInt()).isZero();
+      assertThat(engine.meters().counter("fleet_sre.model.failures").count()).isEqualTo(1.0);
+    }
+  }
+}
