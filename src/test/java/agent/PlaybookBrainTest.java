@@ -431,9 +431,9 @@ class PlaybookBrainTest {
     assertThat(defaults.selectPlaybook(Incident.alert("HostDiskFull", Map.of(), ""))).isEqualTo("disk-space");
   }
 
-  // Recorded hosts. A null output means the command policy rejected the command.
+  // Recorded hosts, also used by InsightSchemaTest. A null output means the command policy rejected the command.
 
-  private static CommandOutput diskHost(Brain.PlannedCommand command) {
+  static CommandOutput diskHost(Brain.PlannedCommand command) {
     return switch (command.analyzer()) {
       case "disk-usage" -> Fixtures.stdout("df-k.txt");
       case "inode-usage" -> Fixtures.stdout("df-i.txt");
@@ -443,7 +443,7 @@ class PlaybookBrainTest {
     };
   }
 
-  private static CommandOutput webHost(Brain.PlannedCommand command) {
+  static CommandOutput webHost(Brain.PlannedCommand command) {
     if (command.analyzer().equals("access-log-files")) {
       return command.argv().contains("*access.log")
           ? Fixtures.exited(1, Fixtures.read("find-access-logs.txt"), "find: ‘/var/log/apache2’: No such file or directory\n")
@@ -455,7 +455,7 @@ class PlaybookBrainTest {
         : Fixtures.exited(0, "192.0.2.10 - - [04/Dec/2024:11:59:00 +0000] \"GET / HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n", "");
   }
 
-  private static CommandOutput brokenNginxHost(Brain.PlannedCommand command) {
+  static CommandOutput brokenNginxHost(Brain.PlannedCommand command) {
     return switch (command.argv().get(0)) {
       case "nginx" -> Fixtures.exited(1, "", Fixtures.read("nginx-t-fail.txt"));
       case "php-fpm8.2" -> Fixtures.exited(0, "", Fixtures.read("phpfpm-t-ok.txt"));
@@ -463,7 +463,7 @@ class PlaybookBrainTest {
     };
   }
 
-  private static CommandOutput busyHost(Brain.PlannedCommand command) {
+  static CommandOutput busyHost(Brain.PlannedCommand command) {
     return switch (command.analyzer()) {
       case "top-processes" -> Fixtures.stdout(command.argv().contains("--sort=-rss") ? "ps-rss.txt" : "ps-cpu.txt");
       case "load" -> Fixtures.stdout("loadavg-high.txt");
@@ -472,7 +472,7 @@ class PlaybookBrainTest {
     };
   }
 
-  private static CommandOutput triageHost(Brain.PlannedCommand command) {
+  static CommandOutput triageHost(Brain.PlannedCommand command) {
     if (command.analyzer().equals("log-errors")) {
       String file = command.argv().get(3);
       return switch (file) {
