@@ -114,7 +114,7 @@ public final class LlmBrain implements Brain {
   /** The messages of the whole investigation so far, rebuilt from the persisted turns and transcript. */
   List<ChatMessage> conversation(View view) {
     List<ChatMessage> messages = new ArrayList<>();
-    messages.add(SystemMessage.from(PromptBuilder.systemPrompt(pack, profile, tools, maxSteps)));
+    messages.add(SystemMessage.from(PromptBuilder.systemPrompt(pack.forHost(view.alert().host()), profile, tools, maxSteps)));
     messages.add(UserMessage.from(PromptBuilder.alertMessage(view.alert())));
 
     Map<Integer, List<TranscriptEntry>> byStep = new LinkedHashMap<>();
@@ -175,7 +175,7 @@ public final class LlmBrain implements Brain {
     String text = ai.text() == null ? "" : ai.text();
 
     Optional<ToolExecutionRequest> submit = requests.stream()
-        .filter(r -> r.name().equals(PromptBuilder.SUBMIT_INSIGHT))
+        .filter(r -> r.name().equals(ToolCatalog.SUBMIT_INSIGHT))
         .findFirst();
     if (submit.isPresent() || requests.isEmpty()) {
       String answerText = submit.map(ToolExecutionRequest::arguments).orElse(text);
