@@ -4,6 +4,7 @@ import actors.IncidentState;
 import agent.Alert;
 import agent.Insight;
 import agent.Judge;
+import agent.ModelTurn;
 import agent.TranscriptEntry;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +30,7 @@ public record IncidentView(
     int alertsReceived,
     int steps,
     List<TranscriptEntry> transcript,
+    List<ModelTurn> turns,
     Insight insight,
     Judge.Verdict verdict,
     boolean insightDelivered) {
@@ -48,6 +50,7 @@ public record IncidentView(
         s.alertsReceived(),
         s.steps(),
         s.transcript(),
+        s.turns(),
         s.insight(),
         s.verdict(),
         s.delivered());

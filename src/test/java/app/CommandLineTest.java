@@ -59,6 +59,39 @@ class CommandLineTest {
   }
 
   @Test
+  void investigateUsesModelFromEnvironment() throws Exception {
+    Path alert = directory.resolve("model-alert.json");
+    Files.writeString(alert, "{\"host\": \"web-01\", \"kind\": \"HostHighCpuLoad\", \"summary\": \"load\"}\n");
+    Path config = environment.writeConfig("investigate-model", "");
+    try (ScriptedModelServer model = new ScriptedModelServer()) {
+      model.thenTools("load", "{}").thenSubmit(request -> {
+        var answer = Json.mapper().createObjectNode().put("status", "complete")
+            .put("summary", "Load is normal.").put("rootCause", "No CPU problem right now");
+        answer.putArray("remediation").add("Watch the load.");
+        answer.putArray("fixes");
+        String result = ScriptedModelServer.lastToolResult(request);
+        String commandId = result.replaceAll("(?s).*?commandId[=\": ]+([A-Za-z0-9_.:-]*[0-9]).*", "$1");
+        answer.putArray("evidence").addObject().put("claim", "load is low").put("commandId", commandId)
+            .put("excerpt", "loadavg");
+        return answer;
+      });
+      Path stdout = directory.resolve("model.out");
+      Path stderr = directory.resolve("model.err");
+      EngineProcess process = EngineProcess.start(java.util.Map.of("FLEET_SRE_MODEL_URL", model.baseUrl(),
+              "FLEET_SRE_MODEL", "scripted-model", "MODEL_ACCESS_KEY", "test-key-not-secret"), stdout, stderr,
+          "investigate", "--alert", alert.toString(), "--config", config.toString());
+      int code = process.awaitExit(Duration.ofMinutes(3));
+
+      String err = Files.readString(stderr);
+      assertThat(code).as(err).isZero();
+      JsonNode insight = Json.mapper().readTree(Files.readString(stdout));
+      assertThat(insight.get("brain").asText()).isEqualTo("model:scripted-model");
+      assertThat(insight.get("rootCause").asText()).isEqualTo("No CPU problem right now");
+      assertThat(err).doesNotContain("test-key-not-secret");
+    }
+  }
+
+  @Test
   void investigateRejectsInvalidAlertNamingTheField() throws Exception {
     Path alert = directory.resolve("invalid.json");
     Files.writeString(alert, """

@@ -30,11 +30,18 @@ final class EngineProcess implements AutoCloseable {
 
   /** Starts {@code fleet-sre ARGS...} with stdout and stderr in separate files. */
   static EngineProcess start(Path stdout, Path stderr, String... args) throws IOException {
+    return start(java.util.Map.of(), stdout, stderr, args);
+  }
+
+  /** Starts {@code fleet-sre ARGS...} with extra environment variables. */
+  static EngineProcess start(java.util.Map<String, String> environment, Path stdout, Path stderr, String... args)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
         "app.Main"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
     if (stdout.equals(stderr)) {
       builder.redirectErrorStream(true);
     } else {

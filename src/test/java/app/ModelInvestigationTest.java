@@ -195,12 +195,7 @@ class ModelInvestigationTest {
     model.thenTools("top_processes", "{\"sort\": ")
         .thenSubmit(request -> {
           assertThat(ScriptedModelServer.lastToolResult(request)).containsIgnoringCase("invalid");
-          ObjectNode answer = Json.mapper().createObjectNode().put("status", "partial")
-              .put("summary", "The tool call failed.").put("rootCause", "Unknown");
-          answer.putArray("remediation").add("Look by hand.");
-          answer.putArray("fixes");
-          answer.putArray("evidence");
-          return answer;
+          return answer(request, "The tool call failed.", "Unknown").put("status", "partial");
         });
 
     String incidentId = post("HostHighCpuLoad", "load");
