@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -52,9 +54,11 @@ public final class AlertRoutes extends AllDirectives {
   private final BooleanSupplier saturated;
   private final BooleanSupplier ready;
   private final Clock clock;
+  private final MeterRegistry meters;
 
   public AlertRoutes(ActorSystem<?> system, AlertIntake intake, HttpSettings settings, BooleanSupplier saturated,
-      BooleanSupplier ready, Clock clock) {
+      BooleanSupplier ready, Clock clock, MeterRegistry meters) {
+    this.meters = meters;
     this.system = system;
     this.intake = intake;
     this.parser = new AlertParser(settings.hostLabels());
@@ -71,6 +75,7 @@ public final class AlertRoutes extends AllDirectives {
   public Route routes() {
     return handleRejections(jsonRejections(), () -> concat(
         path(segment("health").slash("live"), () -> get(() -> json(StatusCodes.OK, Map.of("status", "live")))),
+        path("metrics", () -> get(() -> json(StatusCodes.OK, metrics()))),
         path(segment("health").slash("ready"), () -> get(() -> ready.getAsBoolean()
             ? json(StatusCodes.OK, Map.of("status", "ready"))
             : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "starting")))),
@@ -92,6 +97,18 @@ public final class AlertRoutes extends AllDirectives {
       }
       return response;
     });
+  }
+
+  /** Every meter as {@code name{tag=value,...}} with its value: counters their count, gauges their value. */
+  private Map<String, Double> metrics() {
+    Map<String, Double> values = new java.util.TreeMap<>();
+    for (Meter meter : meters.getMeters()) {
+      String tags = meter.getId().getTags().stream().map(t -> t.getKey() + "=" + t.getValue())
+          .collect(java.util.stream.Collectors.joining(","));
+      String name = meter.getId().getName() + (tags.isEmpty() ? "" : "{" + tags + "}");
+      meter.measure().forEach(m -> values.put(name, m.getValue()));
+    }
+    return values;
   }
 
   // ---- authentication ----

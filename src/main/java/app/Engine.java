@@ -156,6 +156,7 @@ public final class Engine implements AutoCloseable {
     IncidentRouter.init(system);
     Incident.init(system, services);
 
+    meters.gauge("fleet_sre.commands.queued", pipeline, CommandPipeline::queued);
     AlertIntake intake = new AlertIntake(system, fleetSre.getDuration("http.ask-timeout"));
     Engine engine = new Engine(system, config, pipeline, sink, runners, intake, meters);
     engine.awaitUp();
@@ -169,7 +170,8 @@ public final class Engine implements AutoCloseable {
   public InetSocketAddress bindHttp(int port) {
     Config fleetSre = config.getConfig("fleet-sre");
     HttpSettings settings = HttpSettings.fromConfig(fleetSre.getConfig("http"), fleetSre.getConfig("ingest")).withPort(port);
-    AlertRoutes routes = new AlertRoutes(system, intake, settings, pipeline::saturated, ready::get, Clock.systemUTC());
+    AlertRoutes routes = new AlertRoutes(system, intake, settings, pipeline::saturated, ready::get, Clock.systemUTC(),
+        meters);
     binding = await(Http.get(system).newServerAt(settings.interfaceName(), settings.port()).bind(routes.routes()),
         "binding the HTTP API");
     binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);

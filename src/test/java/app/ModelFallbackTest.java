@@ -17,6 +17,32 @@ class ModelFallbackTest {
   Path directory;
 
   @Test
+  void openBreakerSkipsTheModel() throws Exception {
+    try (TestEnvironment environment = new TestEnvironment(directory);
+        ScriptedModelServer model = new ScriptedModelServer();
+        Engine engine = Engine.start(environment.config("data", """
+            fleet-sre.model {
+              url = "%s"
+              name = "failing-model"
+              max-retries = 0
+              circuit-breaker { max-failures = 1, reset-timeout = 10m }
+            }
+            """.formatted(model.baseUrl())))) {
+      int port = engine.bindHttp(0).getPort();
+      model.thenStatus(500, java.util.Map.of());
+
+      for (String fingerprint : java.util.List.of("breaker-1", "breaker-2")) {
+        HttpResponse<String> response = environment.post(port, "/api/v1/alerts/alertmanager",
+            TestEnvironment.alertmanagerPayload("Load" + fingerprint, "load", fingerprint, Instant.now().toString()));
+        JsonNode insight = environment.awaitInsight(TestEnvironment.incidentId(response), Duration.ofSeconds(90));
+        assertThat(insight.get("summary").asText()).startsWith("The model was unavailable");
+      }
+
+      assertThat(model.requests).hasSize(1);
+    }
+  }
+
+  @Test
   void downEndpointFallsBackToPlaybook() throws Exception {
     int closedPort = TestEnvironment.freePort();
     try (TestEnvironment environment = new TestEnvironment(directory);

@@ -124,6 +124,9 @@ class ModelInvestigationTest {
     assertThat(insight.get("rootCause").asText()).contains(environment.fixture.abs("var/backups/shop-2026-09-01.sql.gz"));
     assertThat(insight.get("usage").get("modelTurns").asInt()).isEqualTo(3);
     assertThat(insight.get("usage").get("inputTokens").asLong()).isEqualTo(3000);
+    JsonNode metrics = Json.mapper().readTree(environment.get(port, "/metrics").body());
+    assertThat(metrics.get("fleet_sre.model.tokens{direction=input}").asDouble()).isGreaterThanOrEqualTo(3000);
+    assertThat(metrics.has("fleet_sre.commands.queued")).isTrue();
     assertThat(insight.get("usage").get("estimatedCostUsd").asDouble()).isEqualTo(3000 * 2e-6 + 150 * 10e-6);
     JsonNode incident = incident(incidentId);
     assertThat(incident.get("transcript")).hasSize(3);
@@ -160,6 +163,34 @@ class ModelInvestigationTest {
 
     assertThat(insight.get("rootCause").asText()).isEqualTo(environment.fixture.abs("etc/nginx/sites-enabled/shop.conf")
         + " line " + HostFixture.BROKEN_LINE + ": unknown directive " + HostFixture.BROKEN_DIRECTIVE);
+  }
+
+  @Test
+  void runawayProcessFoundFromProcessList() throws Exception {
+    Process hog = environment.fixture.startCpuHog();
+    try {
+      model.thenTools("top_processes", "{\"sort\":\"-pcpu\"}")
+          .thenSubmit(request -> answer(request, "A cron job spins.",
+              "PID " + find(request, "\"pid\"\\s*:\\s*(" + hog.pid() + ")") + " runs wp-cron.php of site "
+                  + find(request, "\"application\"\\s*:\\s*\"(shop)\"")));
+
+      JsonNode insight = environment.awaitInsight(post("HostHighCpuLoad", "cpu"), INSIGHT_TIMEOUT);
+
+      assertThat(insight.get("rootCause").asText()).isEqualTo("PID " + hog.pid() + " runs wp-cron.php of site shop");
+    } finally {
+      hog.destroyForcibly();
+    }
+  }
+
+  @Test
+  void secondInvalidAnswerFailsTheInvestigation() throws Exception {
+    model.thenReply(request -> ScriptedModelServer.text("I think the disk is full."))
+        .thenReply(request -> ScriptedModelServer.text("{\"summary\": \"still no schema\"}"));
+
+    JsonNode insight = environment.awaitInsight(post("HostDiskAlmostFull", "disk"), INSIGHT_TIMEOUT);
+
+    assertThat(insight.get("status").asText()).isEqualTo("failed");
+    assertThat(insight.get("summary").asText()).contains("no valid insight after one repair turn");
   }
 
   @Test
