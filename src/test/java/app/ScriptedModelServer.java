@@ -36,6 +36,7 @@ final class ScriptedModelServer implements AutoCloseable {
   ScriptedModelServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/v1/chat/completions", this::handle);
+    server.createContext("/v1/messages", this::handle);
     server.start();
   }
 
@@ -116,6 +117,18 @@ final class ScriptedModelServer implements AutoCloseable {
     choice.put("finish_reason", finishReason);
     completion.putObject("usage").put("prompt_tokens", 1000).put("completion_tokens", 50).put("total_tokens", 1050);
     return completion;
+  }
+
+  /** An Anthropic Messages API reply that calls one tool with the given input object. */
+  static JsonNode anthropicToolUse(String name, JsonNode input) {
+    ObjectNode message = Json.mapper().createObjectNode()
+        .put("id", "msg_scripted").put("type", "message").put("role", "assistant").put("model", "claude-scripted");
+    ObjectNode block = message.putArray("content").addObject()
+        .put("type", "tool_use").put("id", "toolu_" + name + "_" + System.nanoTime()).put("name", name);
+    block.set("input", input);
+    message.put("stop_reason", "tool_use");
+    message.putObject("usage").put("input_tokens", 800).put("output_tokens", 40);
+    return message;
   }
 
   /** The content of the last tool message in a request: what the previous tool call returned. */

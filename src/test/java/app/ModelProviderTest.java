@@ -10,11 +10,45 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A model endpoint that is down: the incident falls back to the playbook brain and says so. */
-class ModelFallbackTest {
+/** Model providers and failures: a down endpoint, an open circuit breaker, Anthropic's own API. */
+class ModelProviderTest {
 
   @TempDir
   Path directory;
+
+  @Test
+  void anthropicProviderSpeaksTheMessagesApi() throws Exception {
+    try (TestEnvironment environment = new TestEnvironment(directory);
+        ScriptedModelServer model = new ScriptedModelServer();
+        Engine engine = Engine.start(environment.config("data", """
+            fleet-sre.model { provider = anthropic, url = "%s/", name = "claude-scripted", api-key = "test" }
+            """.formatted(model.baseUrl())))) {
+      int port = engine.bindHttp(0).getPort();
+      model.thenReply(request -> ScriptedModelServer.anthropicToolUse("load", agent.Json.mapper().createObjectNode()))
+          .thenReply(request -> {
+            String conversation = request.toString();
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("commandId[=: ]+([A-Za-z0-9_.:-]*[0-9])")
+                .matcher(conversation);
+            assertThat(id.find()).as(conversation).isTrue();
+            var answer = agent.Json.mapper().createObjectNode().put("status", "complete")
+                .put("summary", "Load is normal.").put("rootCause", "No load problem");
+            answer.putArray("remediation").add("None.");
+            answer.putArray("fixes");
+            answer.putArray("evidence").addObject().put("claim", "load is low").put("commandId", id.group(1))
+                .put("excerpt", "loadavg");
+            return ScriptedModelServer.anthropicToolUse("submit_insight", answer);
+          });
+
+      HttpResponse<String> response = environment.post(port, "/api/v1/alerts/alertmanager",
+          TestEnvironment.alertmanagerPayload("HostLoadHigh", "load", "anthropic-1", Instant.now().toString()));
+      JsonNode insight = environment.awaitInsight(TestEnvironment.incidentId(response), Duration.ofSeconds(90));
+
+      assertThat(insight.get("brain").asText()).isEqualTo("model:claude-scripted");
+      assertThat(insight.get("rootCause").asText()).isEqualTo("No load problem");
+      assertThat(insight.get("usage").get("inputTokens").asLong()).isEqualTo(1600);
+      assertThat(model.requests.get(0).get("tools").findValuesAsText("name")).contains("load", "submit_insight");
+    }
+  }
 
   @Test
   void openBreakerSkipsTheModel() throws Exception {
