@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -202,9 +204,64 @@ final class KnownLogIssues {
    */
   record Diagnosis(String claim, String cause, List<String> remediation, List<Insight.Fix> fixes) {}
 
+  /**
+   * A known issue as found in one log.
+   *
+   * @param issue the issue from the findings' {@code known} list
+   * @param entry the log-errors command that found it
+   * @param file the log file
+   * @param diagnosis what it means
+   */
+  record Found(JsonNode issue, TranscriptEntry entry, String file, Diagnosis diagnosis) {}
+
   /** Returns the known issues of a log-errors entry, in {@link #PRIORITY} order. */
   static List<JsonNode> of(TranscriptEntry entry) {
     return Json.elements(entry.findings().get("known"));
+  }
+
+  /** Returns the known issues of every log the investigation read, closest to the cause first, then in transcript order. */
+  static List<Found> collect(Investigation investigation, String phpFpmUnit) {
+    List<Found> found = new ArrayList<>();
+    for (TranscriptEntry entry : investigation.usable(LogErrorsAnalyzer.NAME)) {
+      if (entry.findings().path("missing").asBoolean()) {
+        continue;
+      }
+      String file = Investigation.paramOf(entry, "file");
+      for (JsonNode issue : of(entry)) {
+        found.add(new Found(issue, entry, file, describe(issue, file, phpFpmUnit)));
+      }
+    }
+    found.sort(Comparator.comparingInt(f -> priority(f.issue())));
+    return found;
+  }
+
+  /** Adds the evidence of every issue to the conclusion, and each remediation line and fix command once. */
+  static void apply(Conclusion conclusion, List<Found> found) {
+    Set<String> commands = new HashSet<>();
+    for (Insight.Fix fix : conclusion.fixes) {
+      commands.add(fix.command());
+    }
+    for (Found one : found) {
+      Diagnosis diagnosis = one.diagnosis();
+      conclusion.evidence(Investigation.evidence(diagnosis.claim(), one.entry(), null,
+          one.issue().path("last").asText(diagnosis.claim())));
+      for (String line : diagnosis.remediation()) {
+        if (!conclusion.remediation.contains(line)) {
+          conclusion.remediation.add(line);
+        }
+      }
+      for (Insight.Fix fix : diagnosis.fixes()) {
+        if (commands.add(fix.command())) {
+          conclusion.fixes.add(fix);
+        }
+      }
+    }
+  }
+
+  /** Returns the systemd unit of the profile's PHP-FPM, from its configuration test (php-fpm8.2 -> php8.2-fpm). */
+  static String phpFpmUnit(StackProfile profile) {
+    List<String> test = profile.configTests().get("php-fpm");
+    return test == null ? "php-fpm" : ConfigDowntimePlaybook.unitOf(test);
   }
 
   /** Returns the priority of an issue: lower is closer to the cause. Unknown ids sort last. */
@@ -297,9 +354,9 @@ final class KnownLogIssues {
         return new Diagnosis(
             "Connecting to " + upstream + " failed (" + reason + ") " + times + " in " + file + site,
             queueFull
-                ? upstream + " accepts no more connections (" + reason + "): all its workers are busy, so clients "
-                    + "get 502 Bad Gateway"
-                : upstream + " does not accept connections (" + reason + "), so clients get 502 Bad Gateway",
+                ? capitalized(upstream) + " accepts no more connections (" + reason + "): all its workers are busy, "
+                    + "so clients get 502 Bad Gateway"
+                : capitalized(upstream) + " does not accept connections (" + reason + "), so clients get 502 Bad Gateway",
             remediation, fixes);
       }
       case OOM_KILL -> {
@@ -327,6 +384,10 @@ final class KnownLogIssues {
         return new Diagnosis(claim, claim, remediation, fixes);
       }
     }
+  }
+
+  private static String capitalized(String text) {
+    return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 
   /** Returns the PHP-FPM unit named in {@code text} (php8.2-fpm), or {@code fallback}. */
