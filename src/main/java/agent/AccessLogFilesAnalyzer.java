@@ -81,6 +81,11 @@ public final class AccessLogFilesAnalyzer implements Analyzer {
   /** Returns {@code {files:[{path, bytes, modified}], errors}}, newest first. find exits 1 for a missing directory. */
   @Override
   public JsonNode parse(CommandOutput output) {
+    return parseFileListing(output);
+  }
+
+  /** Parses find's "SIZE TAB MTIME TAB PATH" lines, as printed by {@link #PRINTF_FORMAT}; see {@link #parse}. */
+  static ObjectNode parseFileListing(CommandOutput output) {
     ObjectNode findings = Outputs.findings(output);
     List<ObjectNode> files = new ArrayList<>();
     ArrayNode unparsed = Json.array();

@@ -85,7 +85,8 @@ public final class AccessLogTopAnalyzer implements Analyzer {
 
   /**
    * Returns {@code {lines, parsed, unparsed, window, topClients, topUserAgents, topPaths, statuses,
-   * abusePaths}}. Paths are counted without their query string, which also keeps tokens in query
+   * abusePaths}}. Each user agent comes with the number of distinct clients that sent it and its
+   * most requested path. Paths are counted without their query string, which also keeps tokens in query
    * strings out of the findings.
    */
   @Override
@@ -97,6 +98,8 @@ public final class AccessLogTopAnalyzer implements Analyzer {
     Counter<String> statuses = new Counter<>();
     Map<String, Counter<String>> pathsByClient = new HashMap<>();
     Map<String, Counter<String>> agentsByClient = new HashMap<>();
+    Map<String, Counter<String>> clientsByAgent = new HashMap<>();
+    Map<String, Counter<String>> pathsByAgent = new HashMap<>();
     Map<String, Counter<String>> clientsByWatchedPath = new HashMap<>();
     OffsetDateTime first = null;
     OffsetDateTime last = null;
@@ -126,6 +129,8 @@ public final class AccessLogTopAnalyzer implements Analyzer {
       statuses.add(m.group(6));
       pathsByClient.computeIfAbsent(ip, k -> new Counter<>()).add(path);
       agentsByClient.computeIfAbsent(ip, k -> new Counter<>()).add(agent);
+      clientsByAgent.computeIfAbsent(agent, k -> new Counter<>()).add(ip);
+      pathsByAgent.computeIfAbsent(agent, k -> new Counter<>()).add(path);
       String watched = watchedPath(path);
       if (watched != null) {
         clientsByWatchedPath.computeIfAbsent(watched, k -> new Counter<>()).add(ip);
@@ -169,6 +174,8 @@ public final class AccessLogTopAnalyzer implements Analyzer {
       node.put("userAgent", agent.getKey());
       node.put("requests", agent.getValue());
       node.put("share", share(agent.getValue(), parsed));
+      node.put("clients", clientsByAgent.get(agent.getKey()).entries().size());
+      node.put("topPath", pathsByAgent.get(agent.getKey()).top(1).get(0).getKey());
       String bot = botName(agent.getKey());
       node.put("bot", bot != null);
       if (bot != null) {

@@ -76,7 +76,10 @@ public final class Analyzers {
         new TopProcessesAnalyzer(profile),
         new LoadAnalyzer(),
         new MemoryAnalyzer(),
-        new LogErrorsAnalyzer()));
+        new LogErrorsAnalyzer(),
+        new DirectoryInodesAnalyzer(),
+        new CertificateFilesAnalyzer(),
+        new CertificateExpiryAnalyzer(clock)));
   }
 
   public Optional<Analyzer> find(String name) {

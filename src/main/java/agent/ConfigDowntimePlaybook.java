@@ -106,7 +106,10 @@ final class ConfigDowntimePlaybook implements Playbook {
       cause.append('.');
       for (String service : passed) {
         String unit = unitOf(planner.profile().configTests().get(service));
-        conclusion.fix("Show why " + unit + " is not running", "systemctl status " + unit + " --no-pager", "low");
+        String status = "systemctl status " + unit + " --no-pager";
+        // A known log issue may have proposed the same status command already.
+        conclusion.fixes.removeIf(fix -> fix.command().equals(status));
+        conclusion.fix("Show why " + unit + " is not running", status, "low");
         conclusion.fix("Start " + unit + " again if it is stopped", "systemctl restart " + unit, "medium");
       }
     }
@@ -189,6 +192,14 @@ final class ConfigDowntimePlaybook implements Playbook {
       if (cause.indexOf(";") < 0) {
         cause.append("; the logs point to: ").append(top.get("message").asText());
       }
+    }
+    List<KnownLogIssues.Found> known = KnownLogIssues.collect(investigation, KnownLogIssues.phpFpmUnit(planner.profile()));
+    KnownLogIssues.apply(conclusion, known);
+    for (KnownLogIssues.Found found : known) {
+      summary.append(found.diagnosis().claim()).append(". ");
+    }
+    if (!known.isEmpty()) {
+      cause.append(". ").append(known.get(0).diagnosis().cause());
     }
   }
 

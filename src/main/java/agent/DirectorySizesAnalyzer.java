@@ -52,6 +52,14 @@ public final class DirectorySizesAnalyzer implements Analyzer {
    */
   @Override
   public JsonNode parse(CommandOutput output) {
+    return parseListing(output, "sizeKb");
+  }
+
+  /**
+   * Parses du's "COUNT TAB PATH" lines into {@code {directories:[{path, FIELD}], directoriesSeen,
+   * errors}}, largest first, keeping the first {@value #MAX_DIRECTORIES}. Also reads {@code du --inodes}.
+   */
+  static ObjectNode parseListing(CommandOutput output, String field) {
     ObjectNode findings = Outputs.findings(output);
     List<long[]> sizes = new ArrayList<>();
     List<String> paths = new ArrayList<>();
@@ -70,7 +78,7 @@ public final class DirectorySizesAnalyzer implements Analyzer {
     for (long[] size : sizes.subList(0, Math.min(MAX_DIRECTORIES, sizes.size()))) {
       ObjectNode directory = directories.addObject();
       directory.put("path", paths.get((int) size[1]));
-      directory.put("sizeKb", size[0]);
+      directory.put(field, size[0]);
     }
     findings.put("directoriesSeen", sizes.size());
     findings.set("errors", Json.arrayOf(Outputs.errorLines(output)));

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 /**
  * A filesystem fills up: find which one, where the space went, and which large files may go.
  * Step 1 reads block and inode usage and directory sizes; step 2 lists large files below the disk
- * roots on the full filesystem. Fix commands only ever name files that the {@link FileClassifier}
- * marks deletable, checked again here at conclusion time.
+ * roots on the full filesystem, and counts the inodes per directory when inodes run out (see
+ * {@link DiskInodes}). Fix commands only ever name files that the {@link FileClassifier} marks
+ * deletable, checked again here at conclusion time, and never the newest backup of a directory.
  */
 final class DiskSpacePlaybook implements Playbook {
 
@@ -41,6 +42,8 @@ final class DiskSpacePlaybook implements Playbook {
   private final int directoriesReported;
   private final int pathsPerFix;
   private final long truncateMinBytes;
+  private final int fullUsePercent;
+  private final DiskInodes inodes;
 
   DiskSpacePlaybook(Planner planner, Config settings, Clock clock) {
     this.planner = planner;
@@ -51,6 +54,8 @@ final class DiskSpacePlaybook implements Playbook {
     this.directoriesReported = settings.getInt("directories-reported");
     this.pathsPerFix = Math.max(1, settings.getInt("paths-per-fix"));
     this.truncateMinBytes = settings.getLong("truncate-min-mb") * 1024 * 1024;
+    this.fullUsePercent = settings.getInt("full-use-percent");
+    this.inodes = new DiskInodes(classifier, clock, ignoredFilesystems, ignoredMounts, fullUsePercent);
   }
 
   @Override
@@ -69,14 +74,40 @@ final class DiskSpacePlaybook implements Playbook {
               Json.object().set("roots", Json.arrayOf(profile.diskRoots())), "Where the space is used"));
     }
     if (step == 2) {
-      List<String> roots = rootsOnFullFilesystem(investigation);
-      if (roots.isEmpty()) {
-        return List.of();
+      List<Brain.PlannedCommand> commands = new ArrayList<>();
+      JsonNode inodeFs = inodes.problemFilesystem(investigation);
+      if (inodeFs != null) {
+        String mount = inodeFs.get("mount").asText();
+        commands.add(planner.plan(DirectoryInodesAnalyzer.NAME,
+            Json.object().set("roots", Json.arrayOf(rootsOn(mount, investigation))),
+            "Which directories hold the inodes of " + mount));
       }
-      return List.of(planner.plan(LargeFilesAnalyzer.NAME, Json.object().set("roots", Json.arrayOf(roots)),
-          "Large files on the full filesystem that could be deleted"));
+      if (inodeFs == null || !inodes.blocksBelowFull(investigation, inodeFs.get("mount").asText())) {
+        List<String> roots = rootsOnFullFilesystem(investigation);
+        if (!roots.isEmpty()) {
+          commands.add(planner.plan(LargeFilesAnalyzer.NAME, Json.object().set("roots", Json.arrayOf(roots)),
+              "Large files on the full filesystem that could be deleted"));
+        }
+      }
+      return commands;
     }
     return List.of();
+  }
+
+  /** Returns the disk roots on the filesystem mounted at {@code mount}, or the mount point itself when none is. */
+  private List<String> rootsOn(String mount, Investigation investigation) {
+    List<String> mounts = investigation.latest(DiskUsageAnalyzer.NAME).map(entry -> mounts(entry.findings()))
+        .orElseGet(() -> investigation.latest(InodeUsageAnalyzer.NAME).map(entry -> mounts(entry.findings())).orElse(List.of()));
+    List<String> roots = new ArrayList<>();
+    for (String root : planner.profile().diskRoots()) {
+      if (mounts.isEmpty() || mount.equals(mountOf(root, mounts))) {
+        roots.add(root);
+      }
+    }
+    if (roots.isEmpty()) {
+      roots.add(mount);
+    }
+    return roots;
   }
 
   /** Returns the disk roots on the full filesystem, or its mount point when no root lies on it; all roots without df findings. */
@@ -108,7 +139,7 @@ final class DiskSpacePlaybook implements Playbook {
   public Conclusion conclude(Investigation investigation) {
     Conclusion conclusion = new Conclusion();
     Optional<TranscriptEntry> df = investigation.latest(DiskUsageAnalyzer.NAME);
-    Optional<TranscriptEntry> inodes = investigation.latest(InodeUsageAnalyzer.NAME);
+    Optional<TranscriptEntry> inodeUsage = investigation.latest(InodeUsageAnalyzer.NAME);
     Optional<TranscriptEntry> du = investigation.latest(DirectorySizesAnalyzer.NAME);
     Optional<TranscriptEntry> large = investigation.latest(LargeFilesAnalyzer.NAME);
 
@@ -123,7 +154,10 @@ final class DiskSpacePlaybook implements Playbook {
     } else if (df.isEmpty()) {
       summary.append("Filesystem usage could not be read. ");
     }
-    inodes.ifPresent(entry -> inodeClaim(entry, mount, investigation, conclusion, summary));
+    inodeUsage.ifPresent(entry -> inodeClaim(entry, mount, investigation, conclusion, summary));
+    JsonNode inodeFs = inodes.problemFilesystem(investigation);
+    String inodeCause = inodeFs == null ? null : inodes.conclude(investigation, inodeFs, mounts, conclusion, summary);
+    boolean onlyInodes = inodeFs != null && inodes.blocksBelowFull(investigation, inodeFs.get("mount").asText());
 
     String hotspot = null;
     long hotspotKb = 0;
@@ -186,18 +220,33 @@ final class DiskSpacePlaybook implements Playbook {
             large.get(), path, path));
       }
       protectedNotes(conclusion, files);
+      for (JsonNode kept : files.keptBackups) {
+        long days = Math.max(0, (clock.instant().getEpochSecond() - kept.get("modified").asLong()) / 86_400);
+        conclusion.remediation.add("Kept " + kept.get("path").asText() + " (" + Shell.size(kept.get("bytes").asLong())
+            + ", " + days + " days old) although it is an old backup: it is the newest in its directory and may be "
+            + "the only copy. Check that newer backups are written, and where.");
+      }
       if (deletableCount == 0) {
         summary.append("No large file on it is safe to delete automatically; review the largest directory by hand. ");
       } else {
         summary.append(Shell.size(reclaimable)).append(" can be reclaimed by deleting ").append(deletableCount)
             .append(deletableCount == 1 ? " file" : " files").append(" (").append(groupNames(files)).append("). ");
       }
+    } else if (onlyInodes) {
+      summary.append("Its blocks are not full, so large files were not listed. ");
     } else {
       summary.append("Large files were not listed, so nothing is proposed for deletion. ");
+    }
+    if (hotspot != null && hotspot.startsWith("/var/cache/nginx")) {
+      conclusion.remediation.add("nginx's cache grows until it reaches max_size: set max_size and inactive on its "
+          + "fastcgi_cache_path or proxy_cache_path, so that the cache manager removes old entries.");
     }
 
     conclusion.summary = summary.toString().strip();
     conclusion.rootCause = rootCause(full, hotspot, hotspotKb, reclaimable, deletableCount);
+    if (inodeCause != null) {
+      conclusion.rootCause = onlyInodes ? inodeCause : (conclusion.rootCause + " " + inodeCause).strip();
+    }
     conclusion.remediation.add("Make the cause stop: rotate and compress logs with logrotate, expire caches "
         + "and keep backups off this filesystem.");
     return conclusion;
@@ -257,13 +306,22 @@ final class DiskSpacePlaybook implements Playbook {
     }
   }
 
-  /** Splits the large files by verdict; deletable ones are re-classified with this brain's clock before any rm. */
+  /**
+   * Splits the large files by verdict; deletable ones are re-classified with this brain's clock
+   * before any rm. The newest backup of each directory is never deletable: when every backup there
+   * is old, it may be the only copy.
+   */
   private Files sortFiles(TranscriptEntry entry) {
     Files files = new Files();
     Instant now = clock.instant();
+    Map<String, JsonNode> newestBackups = newestBackups(entry, now);
     for (JsonNode file : Json.elements(entry.findings().get("files"))) {
       String path = file.get("path").asText();
       FileClassifier.Classification verdict = classifier.classify(path, file.get("modified").asLong(), now);
+      if (verdict.category().equals(FileClassifier.OLD_BACKUP) && newestBackups.containsValue(file)) {
+        files.keptBackups.add(file);
+        continue;
+      }
       boolean printable = path.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
       if (verdict.deletable() && file.get("deletable").asBoolean() && printable
           && GROUP_TITLES.containsKey(verdict.category())) {
@@ -281,7 +339,26 @@ final class DiskSpacePlaybook implements Playbook {
     return files;
   }
 
+  /** Returns the newest old or recent backup of each directory, by parent directory. */
+  private Map<String, JsonNode> newestBackups(TranscriptEntry entry, Instant now) {
+    Map<String, JsonNode> newest = new LinkedHashMap<>();
+    for (JsonNode file : Json.elements(entry.findings().get("files"))) {
+      String path = file.get("path").asText();
+      String category = classifier.classify(path, file.get("modified").asLong(), now).category();
+      if (!category.equals(FileClassifier.OLD_BACKUP) && !category.equals(FileClassifier.RECENT_BACKUP)) {
+        continue;
+      }
+      String directory = path.substring(0, Math.max(1, path.lastIndexOf('/')));
+      JsonNode current = newest.get(directory);
+      if (current == null || file.get("modified").asLong() > current.get("modified").asLong()) {
+        newest.put(directory, file);
+      }
+    }
+    return newest;
+  }
+
   private static final class Files {
+    final List<JsonNode> keptBackups = new ArrayList<>();
     final Map<String, List<JsonNode>> deletable = new LinkedHashMap<>();
     final List<JsonNode> activeLogs = new ArrayList<>();
     final List<JsonNode> protectedFiles = new ArrayList<>();
@@ -330,12 +407,12 @@ final class DiskSpacePlaybook implements Playbook {
         continue;
       }
       int percent = fs.get("usePercent").asInt();
-      if (percent >= 90 || (inodeAlert && mount != null)) {
+      if (percent >= fullUsePercent || (inodeAlert && mount != null)) {
         String claim = "Inodes on " + fs.get("mount").asText() + " are " + percent + "% used ("
             + fs.get("used").asLong() + " of " + fs.get("inodes").asLong() + ")";
         conclusion.evidence(Investigation.evidence(claim, entry, fs.get("filesystem").asText(), claim));
         summary.append(claim).append(". ");
-        if (percent >= 90) {
+        if (percent >= fullUsePercent) {
           conclusion.remediation.add("Inodes run out before blocks: look for directories with very many small files "
               + "(PHP sessions, cache shards, mail queues) below " + fs.get("mount").asText() + ".");
         }
@@ -402,7 +479,7 @@ final class DiskSpacePlaybook implements Playbook {
     return best;
   }
 
-  private static List<JsonNode> directoriesOnMount(JsonNode du, String mount, List<String> mounts) {
+  static List<JsonNode> directoriesOnMount(JsonNode du, String mount, List<String> mounts) {
     List<JsonNode> result = new ArrayList<>();
     for (JsonNode directory : Json.elements(du.get("directories"))) {
       if (mount == null || mounts.isEmpty() || mount.equals(mountOf(directory.get("path").asText(), mounts))) {
@@ -412,11 +489,17 @@ final class DiskSpacePlaybook implements Playbook {
     return result;
   }
 
+  /** Returns the {@link #hotspot(List, String)} by size in KiB. */
+  static JsonNode hotspot(List<JsonNode> directories) {
+    return hotspot(directories, "sizeKb");
+  }
+
   /**
    * Descends from the largest directory into its largest child while that child contains at least half
-   * of its parent, so the insight names where the space concentrates rather than a top-level root.
+   * of its parent, so the insight names where the space (or the inodes) concentrate rather than a
+   * top-level root. {@code field} is the measure: {@code sizeKb} or {@code inodes}.
    */
-  static JsonNode hotspot(List<JsonNode> directories) {
+  static JsonNode hotspot(List<JsonNode> directories, String field) {
     if (directories.isEmpty()) {
       return null;
     }
@@ -427,11 +510,11 @@ final class DiskSpacePlaybook implements Playbook {
       for (JsonNode candidate : directories) {
         String path = candidate.get("path").asText();
         if (path.startsWith(prefix) && path.indexOf('/', prefix.length()) < 0
-            && (largestChild == null || candidate.get("sizeKb").asLong() > largestChild.get("sizeKb").asLong())) {
+            && (largestChild == null || candidate.get(field).asLong() > largestChild.get(field).asLong())) {
           largestChild = candidate;
         }
       }
-      if (largestChild == null || largestChild.get("sizeKb").asLong() * 2 < current.get("sizeKb").asLong()) {
+      if (largestChild == null || largestChild.get(field).asLong() * 2 < current.get(field).asLong()) {
         return current;
       }
       current = largestChild;

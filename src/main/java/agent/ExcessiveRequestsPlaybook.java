@@ -4,14 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Too many requests: find the access logs, then rank who sends the requests in the newest ones.
- * Concludes with the top client, abused paths and bots, and blocking or rate limiting fixes.
+ * Too many requests, or too many failing ones: find the access logs, then rank who sends the
+ * requests in the newest ones. When many requests got a 5xx status, step 3 reads the error logs.
+ * Concludes with the top client or crawler, abused paths and bots, and blocking or rate limiting
+ * fixes, or with the cause that the error logs name when no client sends a large share.
  */
 final class ExcessiveRequestsPlaybook implements Playbook {
 
@@ -23,11 +27,13 @@ final class ExcessiveRequestsPlaybook implements Playbook {
   private final Planner planner;
   private final int maxLogs;
   private final double blockShare;
+  private final double errorStatusShare;
 
   ExcessiveRequestsPlaybook(Planner planner, Config settings) {
     this.planner = planner;
     this.maxLogs = settings.getInt("max-logs");
     this.blockShare = settings.getDouble("block-share");
+    this.errorStatusShare = settings.getDouble("error-status-share");
   }
 
   @Override
@@ -53,7 +59,55 @@ final class ExcessiveRequestsPlaybook implements Playbook {
       }
       return commands;
     }
+    if (step == 3 && serverErrors(investigation.usable(AccessLogTopAnalyzer.NAME)).share() >= errorStatusShare) {
+      List<Brain.PlannedCommand> commands = new ArrayList<>();
+      for (String log : planner.profile().errorLogs()) {
+        commands.add(planner.plan(LogErrorsAnalyzer.NAME, Planner.params("file", log),
+            "Why requests fail with a 5xx status: " + log));
+      }
+      return commands;
+    }
     return List.of();
+  }
+
+  /**
+   * The requests with a 5xx status in the analysed logs.
+   *
+   * @param count requests with a 5xx status
+   * @param parsed requests parsed
+   * @param byStatus count per 5xx status, e.g. 504 -> 612
+   */
+  private record ServerErrors(int count, int parsed, Map<String, Integer> byStatus) {
+    double share() {
+      return parsed == 0 ? 0 : (double) count / parsed;
+    }
+
+    String describe() {
+      List<String> parts = new ArrayList<>();
+      byStatus.entrySet().stream()
+          .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+          .forEach(e -> parts.add(e.getKey() + ": " + e.getValue()));
+      return Shell.percent(share()) + " of the requests (" + count + " of " + parsed + ") got a 5xx status ("
+          + String.join(", ", parts) + ")";
+    }
+  }
+
+  private static ServerErrors serverErrors(List<TranscriptEntry> logs) {
+    int count = 0;
+    int parsed = 0;
+    Map<String, Integer> byStatus = new TreeMap<>();
+    for (TranscriptEntry entry : logs) {
+      parsed += entry.findings().path("parsed").asInt();
+      Iterator<Map.Entry<String, JsonNode>> statuses = entry.findings().path("statuses").fields();
+      while (statuses.hasNext()) {
+        Map.Entry<String, JsonNode> status = statuses.next();
+        if (status.getKey().startsWith("5")) {
+          count += status.getValue().asInt();
+          byStatus.merge(status.getKey(), status.getValue().asInt(), Integer::sum);
+        }
+      }
+    }
+    return new ServerErrors(count, parsed, byStatus);
   }
 
   /** Returns the newest non-empty, non-rotated access logs found in step 1, at most {@code max-logs}. */
@@ -175,13 +229,85 @@ final class ExcessiveRequestsPlaybook implements Playbook {
     if (!bots.isEmpty()) {
       summary.append(" Known bots: ").append(String.join(", ", bots)).append('.');
     }
-    conclusion.summary = summary.toString();
     conclusion.rootCause = topIp + " sends " + topRequests + " requests (" + Shell.percent(share) + ") to " + path
         + (share >= blockShare ? ", far more than any browser" : "") + ".";
 
     boolean apache = logFile != null && (logFile.contains("apache") || logFile.contains("httpd"));
+    Crawler crawler = share >= blockShare ? null : dominantCrawler(logs, share);
+    if (crawler != null) {
+      String crawlerClaim = crawler.describe();
+      conclusion.evidence(Investigation.evidence(crawlerClaim, crawler.entry(), crawler.name(), crawlerClaim));
+      summary.insert(0, crawlerClaim + ". No single address stands out. ");
+      conclusion.rootCause = crawlerClaim + ", so blocking addresses does not help: its user agent is the cause.";
+      addCrawlerFix(conclusion, crawler.name(), apache);
+    }
+
+    ServerErrors errors = serverErrors(logs);
+    List<KnownLogIssues.Found> known = KnownLogIssues.collect(investigation, KnownLogIssues.phpFpmUnit(planner.profile()));
+    KnownLogIssues.apply(conclusion, known);
+    StringBuilder failures = new StringBuilder();
+    if (errors.share() >= errorStatusShare) {
+      failures.append(errors.describe()).append(". ");
+    }
+    for (KnownLogIssues.Found found : known) {
+      failures.append(found.diagnosis().claim()).append(". ");
+    }
+    if (share < blockShare && crawler == null && errors.share() >= errorStatusShare && !known.isEmpty()) {
+      // No client floods the site: the failures have the cause that the error logs name, so they lead.
+      conclusion.rootCause = known.get(0).diagnosis().cause() + ". " + errors.describe() + ".";
+      summary.insert(0, failures + "No client floods the site. ");
+    } else if (failures.length() > 0) {
+      summary.append(' ').append(failures.toString().strip());
+    }
+    conclusion.summary = summary.toString();
+
     addFixes(conclusion, topIp, share, apache, xmlrpc, login, dotEnv, bots);
     return conclusion;
+  }
+
+  /**
+   * A configured bot user agent with a large share of the requests.
+   *
+   * @param name the configured bot name found in the user agent
+   * @param agent the user agent entry of the findings
+   * @param entry the access log command that found it
+   */
+  private record Crawler(String name, JsonNode agent, TranscriptEntry entry) {
+    String describe() {
+      int clients = agent.path("clients").asInt();
+      return "The crawler " + name + " sent " + agent.get("requests").asInt() + " requests ("
+          + Shell.percent(agent.get("share").asDouble()) + ") from " + clients + (clients == 1 ? " address" : " addresses")
+          + " in " + Investigation.paramOf(entry, "file") + ", mostly to " + agent.path("topPath").asText("-");
+    }
+  }
+
+  /** Returns the bot user agent with the largest share when it reaches block-share and exceeds the top client's share. */
+  private Crawler dominantCrawler(List<TranscriptEntry> logs, double topClientShare) {
+    Crawler best = null;
+    for (TranscriptEntry entry : logs) {
+      for (JsonNode agent : Json.elements(entry.findings().get("topUserAgents"))) {
+        double agentShare = agent.path("share").asDouble();
+        if (agent.path("bot").asBoolean() && agentShare >= blockShare && agentShare > topClientShare
+            && (best == null || agentShare > best.agent().path("share").asDouble())) {
+          best = new Crawler(agent.path("botName").asText(agent.path("userAgent").asText()), agent, entry);
+        }
+      }
+    }
+    return best;
+  }
+
+  private static void addCrawlerFix(Conclusion conclusion, String bot, boolean apache) {
+    if (apache) {
+      conclusion.fix("Refuse the crawler " + bot + " in the site's configuration: RewriteEngine On, RewriteCond "
+              + "%{HTTP_USER_AGENT} " + bot + " [NC] and RewriteRule .* - [F], then test and reload; the reload only "
+              + "happens when the test passes.",
+          "apache2ctl -t && systemctl reload apache2", "medium");
+      return;
+    }
+    conclusion.fix("Refuse the crawler " + bot + " on every site: add if ($http_user_agent ~* \"" + bot + "\") { return 403; } "
+            + "to each server block, then test and reload; the reload only happens when the test passes. A polite "
+            + "crawler can be slowed down with Crawl-delay in robots.txt instead.",
+        "nginx -t && systemctl reload nginx", "medium");
   }
 
   private void addFixes(Conclusion conclusion, String ip, double share, boolean apache, boolean xmlrpc, boolean login,

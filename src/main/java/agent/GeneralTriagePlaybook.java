@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** An alert no rule recognises: take the host's vital signs and report every value beyond its threshold. */
+/**
+ * An alert no rule recognises, or one whose cause shows in the error logs: take the host's vital
+ * signs, report every value beyond its threshold and every log line that names its cause.
+ */
 final class GeneralTriagePlaybook implements Playbook {
 
   private final Planner planner;
@@ -125,6 +128,11 @@ final class GeneralTriagePlaybook implements Playbook {
       conclusion.remediation.add("Not present on this host, skipped: " + String.join(", ", missingLogs) + ".");
     }
 
+    // A log line that names its cause beats a threshold reading: it comes first and gives the root cause.
+    List<KnownLogIssues.Found> known = KnownLogIssues.collect(investigation, KnownLogIssues.phpFpmUnit(planner.profile()));
+    KnownLogIssues.apply(conclusion, known);
+    standOut.addAll(0, known.stream().map(found -> found.diagnosis().claim()).toList());
+
     if (standOut.isEmpty()) {
       conclusion.summary = "Nothing stands out: load, memory, disk, processes and error logs are within the thresholds.";
       conclusion.rootCause = "Not found by the general triage; the alert needs a closer look by hand.";
@@ -136,7 +144,7 @@ final class GeneralTriagePlaybook implements Playbook {
     } else {
       conclusion.summary = standOut.size() + (standOut.size() == 1 ? " thing stands out: " : " things stand out: ")
           + String.join("; ", standOut) + ".";
-      conclusion.rootCause = standOut.get(0) + ".";
+      conclusion.rootCause = known.isEmpty() ? standOut.get(0) + "." : known.get(0).diagnosis().cause() + ".";
     }
     return conclusion;
   }

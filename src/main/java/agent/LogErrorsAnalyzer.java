@@ -70,8 +70,9 @@ public final class LogErrorsAnalyzer implements ArgvAwareAnalyzer {
 
   /**
    * Returns {@code {file, missing, lines, errorLines, warningLines, topMessages:[{message, level,
-   * count}], last:[...]}}. Messages are normalised (addresses, numbers and hex values replaced) so
-   * that repeats group together, and redacted.
+   * count}], last:[...], known:[...]}}. Messages are normalised (addresses, numbers and hex values
+   * replaced) so that repeats group together, and redacted. {@code known} lists the lines that name
+   * their cause, at any level, as {@link KnownLogIssues.Tally#toJson} describes.
    */
   @Override
   public JsonNode parse(List<String> argv, CommandOutput output) {
@@ -89,11 +90,13 @@ public final class LogErrorsAnalyzer implements ArgvAwareAnalyzer {
     int lines = 0;
     int errorLines = 0;
     int warningLines = 0;
+    KnownLogIssues.Tally known = new KnownLogIssues.Tally();
     for (String line : Outputs.lines(output.stdout())) {
       if (line.isBlank()) {
         continue;
       }
       lines++;
+      known.add(line);
       String[] classified = classify(line);
       if (classified == null) {
         continue;
@@ -132,6 +135,7 @@ public final class LogErrorsAnalyzer implements ArgvAwareAnalyzer {
       top.addObject().put("message", message).put("level", levels.get(message)).put("count", counts.get(message)[0]);
     }
     findings.set("last", Json.arrayOf(recent.subList(Math.max(0, recent.size() - LAST_LINES), recent.size())));
+    findings.set("known", known.toJson(redactor));
     return findings;
   }
 

@@ -29,6 +29,7 @@ public final class PlaybookBrain implements Brain {
   public static final String CONFIG_DOWNTIME = "config-downtime";
   public static final String RESOURCE_HOGS = "resource-hogs";
   public static final String GENERAL_TRIAGE = "general-triage";
+  public static final String TLS_CERTIFICATES = "tls-certificates";
 
   private final PlaybookRules rules;
   private final Map<String, Playbook> playbooks;
@@ -70,6 +71,7 @@ public final class PlaybookBrain implements Brain {
     playbooks.put(EXCESSIVE_REQUESTS, new ExcessiveRequestsPlaybook(planner, settings.getConfig(EXCESSIVE_REQUESTS)));
     playbooks.put(CONFIG_DOWNTIME, new ConfigDowntimePlaybook(planner));
     playbooks.put(RESOURCE_HOGS, new ResourceHogsPlaybook(planner, settings.getConfig(RESOURCE_HOGS)));
+    playbooks.put(TLS_CERTIFICATES, new TlsCertificatesPlaybook(planner, settings.getConfig(TLS_CERTIFICATES)));
     playbooks.put(GENERAL_TRIAGE, new GeneralTriagePlaybook(planner, settings.getConfig(GENERAL_TRIAGE)));
 
     Map<String, List<Insight.KbLink>> links = new LinkedHashMap<>();

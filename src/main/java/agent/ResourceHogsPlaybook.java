@@ -134,6 +134,11 @@ final class ResourceHogsPlaybook implements Playbook {
         if (m.find()) {
           String dir = m.group(1);
           String site = dir.substring(dir.lastIndexOf('/') + 1);
+          List<Long> runs = wpCronRuns(processes, dir);
+          if (runs.size() > 1) {
+            addOverlappingCronFixes(conclusion, site, dir, runs);
+            break;
+          }
           conclusion.fix("WP-Cron of " + site + " runs on page loads and piles up: add define('DISABLE_WP_CRON', true); "
                   + "to " + dir + "/wp-config.php, then run it every 5 minutes from the system cron as the site's owner",
               "echo \"*/5 * * * * $(stat -c %U " + Shell.quote(dir + "/wp-cron.php") + ") php "
@@ -174,6 +179,13 @@ final class ResourceHogsPlaybook implements Playbook {
     if (service.equals("mysql")) {
       conclusion.fix("List the running queries to find the expensive ones", "mysqladmin processlist", "low");
       conclusion.remediation.add("Enable the slow query log to catch heavy queries over time.");
+      if (memoryFocus) {
+        conclusion.fix("Show the memory MySQL is configured to take: the InnoDB buffer pool and the connection limit",
+            "mysql -e 'SELECT @@innodb_buffer_pool_size DIV 1048576 AS buffer_pool_mib, @@max_connections'", "low");
+        conclusion.remediation.add("Size innodb_buffer_pool_size to what the RAM holds after PHP-FPM and the "
+            + "operating system. MySQL 5.7 and later and MariaDB 10.2 and later resize it online with SET GLOBAL "
+            + "innodb_buffer_pool_size; set it in the configuration file too, so that a restart keeps it.");
+      }
     }
     boolean oneOff = service.isEmpty() && !kind.equals("php-fpm-pool") && group == null && exceeds(top, memoryFocus);
     if (oneOff) {
@@ -186,6 +198,37 @@ final class ResourceHogsPlaybook implements Playbook {
       conclusion.remediation.add("Swap is " + memory.get("swapUsedPercent").asText() + "% used: the host is short of "
           + "memory, so lower worker counts or add memory rather than adding swap.");
     }
+  }
+
+  /** Returns the PIDs of the PHP processes (not their shells) that run {@code dir}/wp-cron.php. */
+  private static List<Long> wpCronRuns(List<JsonNode> processes, String dir) {
+    List<Long> pids = new ArrayList<>();
+    for (JsonNode process : processes) {
+      String command = process.path("command").asText();
+      boolean shell = command.startsWith("/bin/sh ") || command.startsWith("sh ");
+      if (!shell && command.contains(dir + "/wp-cron.php")) {
+        pids.add(process.get("pid").asLong());
+      }
+    }
+    return pids;
+  }
+
+  /**
+   * WP-Cron already runs from the system cron and its runs pile up, because each hangs longer than
+   * the cron interval: stop them and keep the next from overlapping, rather than adding a cron entry.
+   */
+  private static void addOverlappingCronFixes(Conclusion conclusion, String site, String dir, List<Long> pids) {
+    StringBuilder command = new StringBuilder("kill -TERM");
+    for (long pid : pids) {
+      command.append(' ').append(pid);
+    }
+    conclusion.fix("Stop the " + pids.size() + " overlapping WP-Cron runs of " + site + "; the next cron run starts "
+        + "a fresh one and scheduled events run again then", command.toString(), "medium");
+    conclusion.remediation.add("WP-Cron of " + site + " runs from the system cron and each run hangs longer than the "
+        + "interval: wrap its cron entry in flock -n (for example flock -n /run/lock/wp-cron-" + site + ".lock php "
+        + dir + "/wp-cron.php) so that a run is skipped while the previous one still runs.");
+    conclusion.remediation.add("Find the event that hangs, as the site's user: wp cron event list --path=" + dir
+        + " (WP-CLI), then fix or unschedule that plugin's hook.");
   }
 
   /** Whether the command line matches one of the configured ignored-commands patterns. */

@@ -23,6 +23,9 @@ import java.util.Map;
  * @param errorLogLines how many of the newest lines of each error log are read
  * @param oldBackupDays age in days after which a backup counts as old
  * @param topProcesses how many processes the process listing keeps
+ * @param tlsCertDirs directories searched, two levels deep, for TLS certificate files
+ * @param tlsCertNames file name globs (for {@code find -name}) of certificate files in those directories
+ * @param tlsMaxCertificates most certificate files whose expiry one investigation reads
  */
 public record StackProfile(
     List<String> diskRoots,
@@ -37,7 +40,35 @@ public record StackProfile(
     int accessLogLines,
     int errorLogLines,
     int oldBackupDays,
-    int topProcesses) {
+    int topProcesses,
+    List<String> tlsCertDirs,
+    List<String> tlsCertNames,
+    int tlsMaxCertificates) {
+
+  /** Certificate settings of a profile that does not name its own: certbot's and Debian's directories. */
+  public static final List<String> DEFAULT_TLS_CERT_DIRS = List.of("/etc/letsencrypt/live", "/etc/ssl/certs");
+  public static final List<String> DEFAULT_TLS_CERT_NAMES = List.of("cert.pem", "*.crt");
+  public static final int DEFAULT_TLS_MAX_CERTIFICATES = 20;
+
+  /** Creates a profile with the default certificate settings. */
+  public StackProfile(
+      List<String> diskRoots,
+      List<String> webRoots,
+      List<String> logDirs,
+      List<String> accessLogNames,
+      List<String> errorLogs,
+      List<String> backupDirs,
+      List<String> databaseDirs,
+      Map<String, List<String>> configTests,
+      int largeFileMinKb,
+      int accessLogLines,
+      int errorLogLines,
+      int oldBackupDays,
+      int topProcesses) {
+    this(diskRoots, webRoots, logDirs, accessLogNames, errorLogs, backupDirs, databaseDirs, configTests,
+        largeFileMinKb, accessLogLines, errorLogLines, oldBackupDays, topProcesses,
+        DEFAULT_TLS_CERT_DIRS, DEFAULT_TLS_CERT_NAMES, DEFAULT_TLS_MAX_CERTIFICATES);
+  }
 
   public StackProfile {
     diskRoots = List.copyOf(diskRoots);
@@ -48,6 +79,8 @@ public record StackProfile(
     backupDirs = List.copyOf(backupDirs);
     databaseDirs = List.copyOf(databaseDirs);
     configTests = Map.copyOf(configTests);
+    tlsCertDirs = List.copyOf(tlsCertDirs);
+    tlsCertNames = List.copyOf(tlsCertNames);
   }
 
   /** Reads a {@code fleet-sre.stack-profile} block. */
@@ -70,6 +103,9 @@ public record StackProfile(
         c.getInt("access-log-lines"),
         c.getInt("error-log-lines"),
         c.getInt("old-backup-days"),
-        c.getInt("top-processes"));
+        c.getInt("top-processes"),
+        c.getStringList("tls-cert-dirs"),
+        c.getStringList("tls-cert-names"),
+        c.getInt("tls-max-certificates"));
   }
 }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.io.File;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "fleet-sre 0.1.0",
     description = "Autonomous SRE engine: investigates alerts about Linux web servers and emits insights.",
-    subcommands = {Main.Serve.class, Main.Demo.class, Main.Investigate.class})
+    subcommands = {Main.Serve.class, Main.Demo.class, Main.Investigate.class, Main.Eval.class})
 public final class Main implements Runnable {
 
   /** Exit code for invalid input or configuration. */
@@ -25,6 +26,9 @@ public final class Main implements Runnable {
 
   /** Exit code when the engine ran but produced no insight. */
   static final int EXIT_NO_INSIGHT = 1;
+
+  /** Exit code of {@code eval} when a case missed its root cause or gave dangerous advice. */
+  static final int EXIT_CASES_FAILED = 1;
 
   public static void main(String[] args) {
     int code = new CommandLine(new Main())
@@ -46,7 +50,12 @@ public final class Main implements Runnable {
    * substitutions are resolved, so an override of one key also changes the keys derived from it.
    */
   static Config loadConfig(File overrides) {
-    Config base = ConfigFactory.defaultApplication();
+    return loadConfig(overrides, ConfigFactory.empty());
+  }
+
+  /** Loads the configuration like {@link #loadConfig(File)}, with {@code defaults} between the file and application.conf. */
+  static Config loadConfig(File overrides, Config defaults) {
+    Config base = defaults.withFallback(ConfigFactory.defaultApplication());
     if (overrides != null) {
       if (!Files.isReadable(overrides.toPath())) {
         throw new IllegalArgumentException("--config: cannot read [" + overrides + "]; pass an existing HOCON file");
@@ -119,6 +128,33 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws Exception {
       return new InvestigateRun(loadConfig(config), alert.toPath(), Durations.parse("--timeout", timeout)).run();
+    }
+  }
+
+  @Command(name = "eval", mixinStandardHelpOptions = true,
+      description = "Replays recorded cases: for each case directory under DIR, sends its alert to one engine whose "
+          + "commands are answered from the case's recording.json, and scores the insight against expected.json. "
+          + "Prints a progress line per case, a table, the totals and a final JSON line. Exits 0 when every case "
+          + "found its root cause without dangerous advice, 1 otherwise, 2 for invalid input.")
+  static final class Eval implements Callable<Integer> {
+
+    @CommandLine.Parameters(index = "0", paramLabel = "DIR",
+        description = "Directory with one sub-directory per case (alert.json, recording.json, expected.json).")
+    File directory;
+
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "HOCON file with settings that override the defaults, including the evaluation's in-memory "
+            + "journal and temporary insight file.")
+    File config;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "2m",
+        description = "How long one case may take, e.g. 30s or 2m (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      Duration perCase = Durations.parse("--timeout", timeout);
+      return new EvalRun(EvalRun.loadConfig(config), directory.toPath(), perCase, System.out).run();
     }
   }
 }

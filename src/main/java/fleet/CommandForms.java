@@ -44,7 +44,8 @@ final class CommandForms {
         Form.of(literal("-P"), literal("-k"), zeroOrMore(path(paths))),
         Form.of(literal("-P"), literal("-i"), zeroOrMore(path(paths)))));
     forms.put("du", List.of(
-        Form.of(literal("-x"), literal("-k"), literal("-d"), number(1, 4), oneOrMore(path(paths)))));
+        Form.of(literal("-x"), literal("-k"), literal("-d"), number(1, 4), oneOrMore(path(paths))),
+        Form.of(literal("--inodes"), literal("-x"), literal("-d"), number(1, 4), oneOrMore(path(paths)))));
     forms.put("find", find(paths));
     forms.put("tail", List.of(Form.of(literal("-n"), number(1, 100_000), path(paths))));
     forms.put("cat", List.of(Form.of(oneOrMore(path(paths)))));
@@ -54,6 +55,8 @@ final class CommandForms {
     forms.put("nproc", List.of(Form.of()));
     forms.put("uptime", List.of(Form.of()));
     forms.put("free", List.of(Form.of(literal("-k"))));
+    forms.put("openssl", List.of(
+        Form.of(literal("x509"), literal("-noout"), literal("-enddate"), literal("-subject"), literal("-in"), path(paths))));
     List<Form> configTest = configTest(paths);
     forms.put("nginx", configTest);
     forms.put("apache2ctl", configTest);
@@ -76,8 +79,10 @@ final class CommandForms {
   }
 
   /**
-   * {@code find} in its two read-only listings. Only {@code -printf} with a fixed format is an
-   * action, so {@code -delete}, {@code -exec}, {@code -fprint} and the like never match.
+   * {@code find} in its three read-only listings. Only {@code -printf} with a fixed format is an
+   * action, so {@code -delete}, {@code -exec}, {@code -fprint} and the like never match. The
+   * certificate listing uses {@code -xtype f}, which also takes symbolic links to regular files,
+   * because certbot's {@code live/} directories hold links into {@code archive/}.
    *
    * <p>NOTE: without parentheses, find binds {@code -printf} to the last {@code -name}
    * alternative only, so in {@code -name A -o -name B -printf F} files matching only A are not
@@ -98,7 +103,13 @@ final class CommandForms {
         literal("-name"), glob,
         zeroOrMore(literal("-o"), literal("-name"), glob),
         literal("-printf"), literal(NAMED_FILE_FORMAT));
-    return List.of(largeFiles, namedFiles);
+    Form certificateFiles = Form.of(
+        oneOrMore(path(paths)),
+        literal("-maxdepth"), number(1, 10),
+        literal("-xtype"), literal("f"),
+        literal("-name"), glob,
+        literal("-printf"), literal(NAMED_FILE_FORMAT));
+    return List.of(largeFiles, namedFiles, certificateFiles);
   }
 
   /** {@code sh -c SCRIPT _ ARGS...} for each {@link ShellTemplate}, and nothing else. */

@@ -2,16 +2,25 @@ package fleet;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * The rule for path arguments: absolute, already normalised, and under one of the allowed
- * prefixes. The check works on the string alone, because the files are on the remote host.
+ * The rule for path arguments: absolute, already normalised, under one of the allowed prefixes,
+ * and not named like a private key. The check works on the string alone, because the files are on
+ * the remote host.
  *
  * <p>NOTE: a symbolic link under an allowed prefix that points elsewhere is not detected here.
  * {@code find} does not follow links by default, but {@code cat}, {@code tail} and {@code du}
  * arguments that name a link are followed by the remote program.
  */
 final class PathRule {
+
+  /**
+   * File names of private keys: certbot's {@code privkey.pem} and {@code privkey1.pem} in
+   * {@code archive/}, and the usual {@code *.key}. Certificate directories sit next to their keys,
+   * so a prefix that allows a certificate would otherwise allow its key too.
+   */
+  private static final Pattern PRIVATE_KEY_NAME = Pattern.compile("(?i)(privkey[0-9]*\\.pem|.*\\.key)");
 
   private final List<String> prefixes;
 
@@ -33,6 +42,10 @@ final class PathRule {
       return shape;
     }
     String withoutTrailingSlash = stripTrailingSlash(path);
+    String name = withoutTrailingSlash.substring(withoutTrailingSlash.lastIndexOf('/') + 1);
+    if (PRIVATE_KEY_NAME.matcher(name).matches()) {
+      return Optional.of("path names a private key file, which no diagnostic command may read");
+    }
     for (String prefix : prefixes) {
       if (withoutTrailingSlash.equals(prefix) || withoutTrailingSlash.startsWith(prefix + "/")) {
         return Optional.empty();

@@ -92,4 +92,22 @@ class AccessLogTopAnalyzerTest {
     assertThat(empty.get("topClients")).isEmpty();
     assertThat(empty.has("window")).isFalse();
   }
+
+  @Test
+  void countsClientsPerUserAgent() {
+    String crawler = "Mozilla/5.0 (compatible; Bytespider; spider-feedback@bytedance.com)";
+    String log = String.join("\n",
+        "47.128.16.10 - - [04/Dec/2026:09:00:00 +0000] \"GET /a HTTP/1.1\" 200 10 \"-\" \"" + crawler + "\"",
+        "47.128.16.11 - - [04/Dec/2026:09:00:01 +0000] \"GET /a HTTP/1.1\" 200 10 \"-\" \"" + crawler + "\"",
+        "47.128.16.12 - - [04/Dec/2026:09:00:02 +0000] \"GET /b HTTP/1.1\" 200 10 \"-\" \"" + crawler + "\"",
+        "192.0.2.5 - - [04/Dec/2026:09:00:03 +0000] \"GET / HTTP/2.0\" 200 10 \"-\" \"Mozilla/5.0\"") + "\n";
+
+    JsonNode findings = new AccessLogTopAnalyzer().parse(Fixtures.exited(0, log, ""));
+
+    JsonNode top = findings.get("topUserAgents").get(0);
+    assertThat(top.get("userAgent").asText()).isEqualTo(crawler);
+    assertThat(top.get("clients").asInt()).isEqualTo(3);
+    assertThat(top.get("topPath").asText()).isEqualTo("/a");
+    assertThat(top.get("botName").asText()).isEqualTo("Bytespider");
+  }
 }

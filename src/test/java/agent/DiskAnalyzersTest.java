@@ -199,4 +199,35 @@ class DiskAnalyzersTest {
     return files.stream().filter(f -> f.get("path").asText().equals(path)).findFirst()
         .orElseThrow(() -> new AssertionError("no file " + path));
   }
+
+  @Test
+  void directoryInodesRendersDuInodes() {
+    DirectoryInodesAnalyzer inodes = new DirectoryInodesAnalyzer();
+
+    assertThat(inodes.render(Json.object().set("roots", Json.arrayOf(List.of("/var/www", "/tmp"))), profile))
+        .containsExactly("du", "--inodes", "-x", "-d", "3", "/var/www", "/tmp");
+    assertThat(inodes.render(null, profile)).startsWith("du", "--inodes", "-x", "-d", "3", "/var/log");
+    assertThatThrownBy(() -> inodes.render(Json.object().set("roots", Json.arrayOf(List.of("--files0-from=x"))), profile))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void directoryInodesParsesCountsMostFirst() {
+    String stdout = String.join("\n",
+        "12\t/var/www/shop/wp-content/uploads/2026",
+        "4917331\t/var/www/shop/wp-content/cache",
+        "4920210\t/var/www/shop/wp-content",
+        "4921877\t/var/www/shop",
+        "4921878\t/var/www") + "\n";
+    JsonNode findings = new DirectoryInodesAnalyzer().parse(Fixtures.exited(1, stdout,
+        "du: cannot read directory '/var/www/shop/private': Permission denied\n"));
+
+    List<JsonNode> directories = Json.elements(findings.get("directories"));
+    assertThat(directories).extracting(d -> d.get("path").asText()).containsExactly("/var/www", "/var/www/shop",
+        "/var/www/shop/wp-content", "/var/www/shop/wp-content/cache", "/var/www/shop/wp-content/uploads/2026");
+    assertThat(directories.get(3).get("inodes").asLong()).isEqualTo(4917331L);
+    assertThat(directories.get(3).has("sizeKb")).isFalse();
+    assertThat(findings.get("directoriesSeen").asInt()).isEqualTo(5);
+    assertThat(findings.get("errors").get(0).asText()).contains("Permission denied");
+  }
 }

@@ -47,11 +47,16 @@ class CommandPolicyTest {
         List.of("df", "-P", "-i", "/var/www"),
         List.of("du", "-x", "-k", "-d", "1", "/var/log"),
         List.of("du", "-x", "-k", "-d", "4", "/var/www", "/srv/www", "/var/lib/mysql"),
+        List.of("du", "--inodes", "-x", "-d", "3", "/var/www", "/var/log"),
         List.of("find", "/var/log", "-xdev", "-type", "f", "-size", "+10240k", "-printf", LARGE),
         List.of("find", "/var/log", "/var/www", "/home/backups", "-xdev", "-type", "f", "-size", "+0k", "-printf", LARGE),
         List.of("find", "/var/log/nginx", "-maxdepth", "2", "-type", "f", "-name", "*access.log", "-printf", NAMED),
         List.of("find", "/var/log/nginx", "/var/log/apache2", "-maxdepth", "1", "-type", "f",
             "-name", "*access.log", "-o", "-name", "*access_log", "-o", "-name", "access.log.1", "-printf", NAMED),
+        List.of("find", "/etc/letsencrypt/live", "/etc/ssl/certs", "-maxdepth", "2", "-xtype", "f", "-name", "cert.pem",
+            "-printf", NAMED),
+        List.of("openssl", "x509", "-noout", "-enddate", "-subject", "-in", "/etc/letsencrypt/live/shop.example.com/cert.pem"),
+        List.of("openssl", "x509", "-noout", "-enddate", "-subject", "-in", "/etc/ssl/certs/shop.example.com.crt"),
         List.of("tail", "-n", "1", "/var/log/syslog"),
         List.of("tail", "-n", "100000", "/var/log/nginx/access.log"),
         List.of("cat", "/proc/loadavg"),
@@ -165,7 +170,27 @@ class CommandPolicyTest {
         row(List.of("php-fpm8.2;id", "-t"), "php-fpm8.2;id", 0),
         row(List.of("/usr/bin/df", "-P", "-k"), "/usr/bin/df", 0),
         row(List.of("free", "-k", "-s", "1"), "-s", 2),
-        row(List.of("sudo", "-n", "df", "-P", "-k"), "sudo", 0));
+        row(List.of("sudo", "-n", "df", "-P", "-k"), "sudo", 0),
+        row(List.of("du", "--inodes", "-x", "-d", "3", "/"), "/", 5),
+        row(List.of("du", "--inodes", "-x", "-d", "5", "/var/www"), "5", 4),
+        row(List.of("du", "--inodes", "--files0-from=/etc/shadow"), "--files0-from=/etc/shadow", 2),
+        row(List.of("du", "--inodes", "-x", "-d", "3", "/var/www;id"), "/var/www;id", 5),
+        row(List.of("find", "/etc/letsencrypt/live", "-maxdepth", "2", "-xtype", "f", "-name", "cert.pem",
+            "-exec", "cat", "{}", "+"), "-exec", 8),
+        row(List.of("find", "/etc/ssl/private", "-maxdepth", "2", "-xtype", "f", "-name", "*.pem", "-printf", NAMED),
+            "/etc/ssl/private", 1),
+        row(List.of("find", "/etc/ssl/certs", "-maxdepth", "2", "-xtype", "d", "-name", "*", "-printf", NAMED), "d", 5),
+        row(List.of("openssl", "x509", "-noout", "-enddate", "-subject", "-in",
+            "/etc/letsencrypt/live/shop.example.com/privkey.pem"), "/etc/letsencrypt/live/shop.example.com/privkey.pem", 6),
+        row(List.of("openssl", "x509", "-in", "/etc/ssl/certs/shop.crt", "-text"), "-in", 2),
+        row(List.of("openssl", "s_client", "-connect", "127.0.0.1:443"), "s_client", 1),
+        row(List.of("openssl", "enc", "-d", "-in", "/etc/ssl/certs/shop.crt"), "enc", 1),
+        row(List.of("openssl", "x509", "-noout", "-enddate", "-subject", "-in", "/etc/shadow"), "/etc/shadow", 6),
+        row(List.of("openssl", "x509", "-noout", "-enddate", "-subject", "-in", "/etc/ssl/certs/shop.crt",
+            "-out", "/tmp/x"), "-out", 7),
+        row(List.of("cat", "/etc/letsencrypt/live/shop.example.com/privkey.pem"),
+            "/etc/letsencrypt/live/shop.example.com/privkey.pem", 1),
+        row(List.of("tail", "-n", "5", "/etc/ssl/certs/server.key"), "/etc/ssl/certs/server.key", 3));
   }
 
   private static Arguments row(List<String> argv, String named, int position) {
@@ -195,6 +220,19 @@ class CommandPolicyTest {
     assertThat(DEFAULT.check(List.of("rm", "-rf", "/")).reason()).contains("not in the allowlist");
     assertThat(DEFAULT.check(List.of("du", "-x", "-k", "-d", "5", "/var/log")).reason()).contains("range 1..4");
     assertThat(DEFAULT.check(List.of("cat", "a\u0000")).reason()).contains("control character U+0000");
+  }
+
+  @Test
+  void rejectsPrivateKeyPaths() {
+    for (String key : List.of("/etc/letsencrypt/live/shop/privkey.pem", "/var/www/shop/privkey12.pem",
+        "/etc/nginx/ssl/shop.example.com.key", "/etc/nginx/ssl/SHOP.KEY")) {
+      Verdict verdict = DEFAULT.check(List.of("cat", key));
+
+      assertThat(verdict.allowed()).as(key).isFalse();
+      assertThat(verdict.reason()).as(key).contains("private key");
+    }
+    assertThat(DEFAULT.check(List.of("cat", "/etc/nginx/keys.conf")).allowed()).isTrue();
+    assertThat(DEFAULT.check(List.of("cat", "/etc/letsencrypt/live/shop/fullchain.pem")).allowed()).isTrue();
   }
 
   @Test
