@@ -72,6 +72,23 @@ final class AnalyzerToolDescriptions {
             "Absolute path of one log file" + (profile.errorLogs().isEmpty() ? "" : ", e.g. one of " + profile.errorLogs())
                 + ".",
             "the absolute path of a log file"))));
+
+    entries.put(DirectoryInodesAnalyzer.NAME, new Entry(
+        "Call it after inode_usage shows a filesystem out of inodes, to find the directories with the most files.",
+        List.of(roots(profile))));
+    entries.put(CertificateFilesAnalyzer.NAME, new Entry(
+        "Call it for TLS or certificate alerts, to list the certificate files before certificate_expiry.",
+        List.of(
+            ToolParameter.strings("dirs", false,
+                "Absolute paths of the directories to search, two levels deep. Default: " + profile.tlsCertDirs() + ".",
+                "absolute directory paths"),
+            ToolParameter.string("name", false,
+                "One file name glob of [A-Za-z0-9._*-]. Default: the first of " + profile.tlsCertNames() + ".",
+                "a file name glob without '/'"))));
+    entries.put(CertificateExpiryAnalyzer.NAME, new Entry(
+        "Call it on one certificate file that certificate_files listed, to read its subject and expiry date.",
+        List.of(ToolParameter.string("file", true,
+            "Absolute path of one certificate file.", "the absolute path of a certificate file"))));
     return entries;
   }
 

@@ -40,7 +40,8 @@ class ToolCatalogTest {
   void oneToolPerAnalyzerPlusRunCommand() {
     assertThat(catalog.toolNames()).containsExactly(
         "disk_usage", "inode_usage", "directory_sizes", "large_files", "access_log_files", "access_log_top",
-        "config_test", "top_processes", "load", "memory", "log_errors", "run_command");
+        "config_test", "top_processes", "load", "memory", "log_errors", "directory_inodes", "certificate_files",
+        "certificate_expiry", "run_command");
     for (ToolSpecification spec : catalog.specifications()) {
       assertThat(spec.description()).as(spec.name()).isNotBlank();
       assertThat(spec.parameters().additionalProperties()).as(spec.name()).isFalse();
