@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -88,9 +89,12 @@ public final class SshRunner implements CommandRunner {
   private final ExecutorService workers;
   private final ScheduledThreadPoolExecutor timer;
   private final Set<Execution> active = ConcurrentHashMap.newKeySet();
-  // NOTE: OpenSSH allows 10 channels per session by default (MaxSessions), so more concurrent
-  // commands to one host than that fail to open a channel. Nothing here limits them per host.
   private final ConcurrentMap<String, CompletableFuture<ClientSession>> sessions = new ConcurrentHashMap<>();
+  /** Free channels per session key, so that no host sees more than max-channels-per-session at once. */
+  private final ConcurrentMap<String, Semaphore> channelSlots = new ConcurrentHashMap<>();
+  /** When each session key was last used, in System.nanoTime, for least-recently-used eviction. */
+  private final ConcurrentMap<String, Long> lastUsed = new ConcurrentHashMap<>();
+  private final ConnectionThrottle connectionThrottle;
   private final ConcurrentMap<Path, KnownHostsCheck> knownHostsChecks = new ConcurrentHashMap<>();
   private final Set<String> hostsAcceptingAnyKey = ConcurrentHashMap.newKeySet();
 
@@ -104,6 +108,7 @@ public final class SshRunner implements CommandRunner {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
     this.settings = settings;
+    this.connectionThrottle = new ConnectionThrottle(settings.connectionsPerSecond(), System::nanoTime);
     this.workers = Executors.newFixedThreadPool(threads, daemonThreads("ssh-runner-"));
     this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("ssh-runner-timer-"));
     timer.setRemoveOnCancelPolicy(true);
@@ -183,6 +188,26 @@ public final class SshRunner implements CommandRunner {
       execution.fail(Outcome.FAILED, "argv cannot be sent over SSH: " + e.getMessage());
       return;
     }
+    String key = sessionKey(execution.host);
+    Semaphore slots = channelSlots.computeIfAbsent(key, k -> new Semaphore(settings.maxChannelsPerSession()));
+    try {
+      if (!slots.tryAcquire(execution.remaining().toNanos(), TimeUnit.NANOSECONDS)) {
+        return; // every channel of the host stayed busy until the deadline, which completes the result
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      execution.fail(Outcome.FAILED, "runner was stopped while waiting for a free channel");
+      return;
+    }
+    try {
+      lastUsed.put(key, System.nanoTime());
+      executeOnSession(execution, commandLine);
+    } finally {
+      slots.release();
+    }
+  }
+
+  private void executeOnSession(Execution execution, String commandLine) {
     for (int attempt = 1; attempt <= 2; attempt++) {
       if (execution.result.isDone()) {
         return;
@@ -275,8 +300,10 @@ public final class SshRunner implements CommandRunner {
       CompletableFuture<ClientSession> existing = sessions.putIfAbsent(key, attempt);
       if (existing == null) {
         try {
+          awaitConnectionSlot(key);
           ClientSession session = connect(host, key);
           attempt.complete(session);
+          evictLeastRecentlyUsed(key);
           return session;
         } catch (SshFailure | RuntimeException failure) {
           sessions.remove(key, attempt);
@@ -301,6 +328,46 @@ public final class SshRunner implements CommandRunner {
       }
       LOG.info("SSH session [{}] was closed; connecting again", key);
       sessions.remove(key, existing);
+    }
+  }
+
+  /** Waits for this connection's slot of the fleet-wide connection rate. */
+  private void awaitConnectionSlot(String key) throws InterruptedException {
+    Duration wait = connectionThrottle.reserve();
+    if (!wait.isZero()) {
+      LOG.debug("SSH connection to [{}] waits [{}] for the fleet-wide connection rate", key, wait);
+      Thread.sleep(wait.toMillis(), wait.toNanosPart() % 1_000_000);
+    }
+  }
+
+  /**
+   * Closes the least recently used sessions with no command running while more than
+   * max-open-sessions are open. The session just opened is never closed here.
+   */
+  private void evictLeastRecentlyUsed(String keep) {
+    int excess = sessions.size() - settings.maxOpenSessions();
+    if (excess <= 0) {
+      return;
+    }
+    List<String> candidates = new java.util.ArrayList<>(sessions.keySet());
+    candidates.remove(keep);
+    candidates.sort(java.util.Comparator.comparingLong(k -> lastUsed.getOrDefault(k, Long.MIN_VALUE)));
+    for (String key : candidates) {
+      if (excess <= 0) {
+        return;
+      }
+      Semaphore slots = channelSlots.get(key);
+      boolean idle = slots == null || slots.availablePermits() == settings.maxChannelsPerSession();
+      CompletableFuture<ClientSession> session = sessions.get(key);
+      if (!idle || session == null || !session.isDone() || session.isCompletedExceptionally()) {
+        continue;
+      }
+      if (sessions.remove(key, session)) {
+        LOG.info("SSH session [{}] closed: more than [{}] sessions open and it was the least recently used",
+            key, settings.maxOpenSessions());
+        closeQuietly(session.join());
+        excess--;
+      }
     }
   }
 

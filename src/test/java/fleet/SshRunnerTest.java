@@ -68,6 +68,42 @@ class SshRunnerTest {
   }
 
   @Test
+  void channelsPerSessionStayUnderCap() throws Exception {
+    runner.close();
+    runner = new SshRunner(new SshSettings(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ZERO,
+        Duration.ofMinutes(1), 2, 0, 100), 6);
+    HostEntry host = trustedHost();
+
+    List<CompletableFuture<CommandOutput>> running = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      running.add(start(host, Duration.ofSeconds(20), CAP, "sleep", "0.3"));
+    }
+    for (CompletableFuture<CommandOutput> command : running) {
+      assertThat(command.get(30, TimeUnit.SECONDS).exitCode()).isZero();
+    }
+
+    assertThat(server.maxChannelsOpen()).isBetween(1, 2);
+    assertThat(server.sessionsOpened()).isEqualTo(1);
+  }
+
+  @Test
+  void leastRecentlyUsedSessionClosedOverCap() throws Exception {
+    runner.close();
+    runner = new SshRunner(new SshSettings(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ZERO,
+        Duration.ofMinutes(1), 8, 0, 1), 2);
+    Path knownHosts = server.writeKnownHosts(tempDir.resolve("known_hosts"));
+    HostEntry first = new HostEntry("web-1", "ssh", "127.0.0.1", server.port(), "first", clientKey.privateKeyFile(), knownHosts);
+    HostEntry second = new HostEntry("web-2", "ssh", "127.0.0.1", server.port(), "second", clientKey.privateKeyFile(), knownHosts);
+
+    assertThat(run(first, "true").exitCode()).isZero();
+    assertThat(run(second, "true").exitCode()).isZero();
+    Poll.until(() -> server.activeSessions() == 1, Duration.ofSeconds(10), "the older session to be closed");
+    assertThat(run(first, "true").exitCode()).isZero();
+
+    assertThat(server.sessionsOpened()).isEqualTo(3);
+  }
+
+  @Test
   void runsCommandWithOutputAndExitCode() throws Exception {
     CommandOutput output = run(trustedHost(), "sh", "-c", "echo out; echo err >&2; exit 7");
 

@@ -49,6 +49,8 @@ public final class TestSshServer implements AutoCloseable {
   private final AtomicInteger sessionsOpened = new AtomicInteger();
   private final AtomicInteger channelsOpened = new AtomicInteger();
   private final AtomicInteger channelsClosed = new AtomicInteger();
+  private final AtomicInteger channelsOpen = new AtomicInteger();
+  private final AtomicInteger maxChannelsOpen = new AtomicInteger();
   private final AtomicBoolean dropSessionOnNextChannel = new AtomicBoolean();
 
   private TestSshServer(Collection<PublicKey> authorizedKeys, Path workingDirectory) throws GeneralSecurityException {
@@ -79,11 +81,13 @@ public final class TestSshServer implements AutoCloseable {
       @Override
       public void channelOpenSuccess(Channel channel) {
         channelsOpened.incrementAndGet();
+        maxChannelsOpen.accumulateAndGet(channelsOpen.incrementAndGet(), Math::max);
       }
 
       @Override
       public void channelClosed(Channel channel, Throwable reason) {
         channelsClosed.incrementAndGet();
+        channelsOpen.decrementAndGet();
       }
     });
   }
@@ -127,6 +131,11 @@ public final class TestSshServer implements AutoCloseable {
 
   int channelsClosed() {
     return channelsClosed.get();
+  }
+
+  /** The most channels that were open at the same time. */
+  int maxChannelsOpen() {
+    return maxChannelsOpen.get();
   }
 
   int activeSessions() {
