@@ -6,8 +6,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The embedded default judge: deterministic checks that an insight is complete and grounded in
- * the transcript. It publishes when every check passes and holds the insight for review otherwise.
+ * The embedded default judge: deterministic checks that an insight is complete, grounded in the
+ * transcript and proposes nothing dangerous ({@link RemediationGuard}). It publishes when every
+ * check passes and holds the insight for review otherwise.
  */
 public final class StructuralJudge implements Judge {
 
@@ -44,8 +45,13 @@ public final class StructuralJudge implements Judge {
       }
     }
 
+    for (RemediationGuard.Finding finding : RemediationGuard.check(insight)) {
+      problems.add("dangerous step, " + finding);
+    }
+
     if (problems.isEmpty()) {
-      return new Verdict(true, "structural", List.of("summary, root cause, evidence and fix risks checked"));
+      return new Verdict(true, "structural",
+          List.of("summary, root cause, evidence, fix risks and remediation safety checked"));
     }
     return new Verdict(false, "structural", problems);
   }
