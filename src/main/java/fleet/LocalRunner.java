@@ -94,22 +94,12 @@ public final class LocalRunner implements CommandRunner {
   }
 
   /** One command from {@link #run} until its result is complete. */
-  private final class Execution {
-    private final CommandRequest request;
-    private final HostEntry host;
-    private final long startNanos;
-    private final CappedOutputStream stdout;
-    private final CappedOutputStream stderr;
-    private final CompletableFuture<CommandOutput> result = new CompletableFuture<>();
+  private final class Execution extends CommandExecution {
     private Process process; // guarded by this
     private boolean stopped; // guarded by this: timed out or aborted, so a late start must not run
 
     Execution(CommandRequest request, HostEntry host, int outputCapBytes, long startNanos) {
-      this.request = request;
-      this.host = host;
-      this.startNanos = startNanos;
-      this.stdout = new CappedOutputStream(outputCapBytes);
-      this.stderr = new CappedOutputStream(outputCapBytes);
+      super(request, host, outputCapBytes, startNanos);
     }
 
     /** Starts the process and reads its stdout on this thread until the process closes it. */
@@ -184,13 +174,6 @@ public final class LocalRunner implements CommandRunner {
       return process;
     }
 
-    private boolean truncated() {
-      return stdout.truncated() || stderr.truncated();
-    }
-
-    private Duration elapsed() {
-      return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
 
     /**
      * Reports a program that could not be started the way a shell on a remote host does over SSH:

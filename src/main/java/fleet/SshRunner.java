@@ -513,22 +513,12 @@ public final class SshRunner implements CommandRunner {
   }
 
   /** One command from {@link #run} until its result is complete. */
-  private final class Execution {
-    private final CommandRequest request;
-    private final HostEntry host;
-    private final long startNanos;
-    private final CappedOutputStream stdout;
-    private final CappedOutputStream stderr;
-    private final CompletableFuture<CommandOutput> result = new CompletableFuture<>();
+  private final class Execution extends CommandExecution {
     private ChannelExec channel; // guarded by this
     private boolean stopped; // guarded by this: timed out or failed, so a late channel must be closed
 
     Execution(CommandRequest request, HostEntry host, int outputCapBytes, long startNanos) {
-      this.request = request;
-      this.host = host;
-      this.startNanos = startNanos;
-      this.stdout = new CappedOutputStream(outputCapBytes);
-      this.stderr = new CappedOutputStream(outputCapBytes);
+      super(request, host, outputCapBytes, startNanos);
     }
 
     /** Records the channel so that a timeout can close it. Returns false when the command already ended. */
@@ -585,13 +575,6 @@ public final class SshRunner implements CommandRunner {
       }
     }
 
-    private boolean truncated() {
-      return stdout.truncated() || stderr.truncated();
-    }
-
-    private Duration elapsed() {
-      return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
   }
 
   /** A failure before the command ran, already classified. */
