@@ -118,13 +118,23 @@ public record IncidentState(
     return (int) transcript.stream().filter(e -> !e.status().equals(TranscriptEntry.REJECTED)).count();
   }
 
-  /** Completes a brain's draft with the incident's ids, alert, timings and model use. */
+  /**
+   * Completes a brain's draft with the incident's ids, alert, timings and model use. A claim that
+   * cites no completed command of this incident moves from the evidence to the unverified claims.
+   */
   public Insight toInsight(InsightDraft draft, String brainName, Instant now, Insight.Usage usage) {
     int commandsRun = (int) transcript.stream().filter(TranscriptEntry::ranToExit).count();
     Insight.Timings timings = new Insight.Timings(openedAt, now, Duration.between(openedAt, now).toMillis(), steps, commandsRun);
+    java.util.Set<String> completed = new java.util.HashSet<>();
+    transcript.stream().filter(TranscriptEntry::completed).forEach(e -> completed.add(e.commandId()));
+    List<Insight.Evidence> verified = new ArrayList<>();
+    List<Insight.Evidence> unverified = new ArrayList<>();
+    for (Insight.Evidence claim : draft.evidence()) {
+      (completed.contains(claim.commandId()) ? verified : unverified).add(claim);
+    }
     return new Insight(Insight.SCHEMA_VERSION, incidentId, host(), alert, draft.playbook(), draft.status(),
-        draft.summary(), draft.rootCause(), draft.remediation(), draft.fixes(), draft.kbLinks(), draft.evidence(),
-        timings, brainName, usage);
+        draft.summary(), draft.rootCause(), draft.remediation(), draft.fixes(), draft.kbLinks(), verified,
+        timings, brainName, usage, unverified);
   }
 
   /** Model calls so far: turns a model answered, fallback steps of the playbook brain not counted. */

@@ -17,10 +17,12 @@ import java.util.List;
  * @param remediation ordered steps for an operator
  * @param fixes concrete commands with their risk
  * @param kbLinks related knowledge-base articles
- * @param evidence which command output supports which claim
+ * @param evidence which command output supports which claim; every one cites a completed command
  * @param timings when the incident opened and concluded and what the investigation cost
  * @param brain which brain investigated: {@code playbook} or a model name
  * @param usage model turns, tokens and their estimated cost; zero for the playbook brain
+ * @param unverifiedClaims claims whose cited command is not a completed command of the incident,
+ *     kept apart from the evidence so that they are never read as findings
  */
 public record Insight(
     int schemaVersion,
@@ -37,9 +39,22 @@ public record Insight(
     List<Evidence> evidence,
     Timings timings,
     String brain,
-    Usage usage) {
+    Usage usage,
+    List<Evidence> unverifiedClaims) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  public Insight {
+    unverifiedClaims = unverifiedClaims == null ? List.of() : List.copyOf(unverifiedClaims);
+  }
+
+  /** An insight whose claims all cite commands of the transcript. */
+  public Insight(int schemaVersion, String incidentId, String host, Alert alert, String playbook, String status,
+      String summary, String rootCause, List<String> remediation, List<Fix> fixes, List<KbLink> kbLinks,
+      List<Evidence> evidence, Timings timings, String brain, Usage usage) {
+    this(schemaVersion, incidentId, host, alert, playbook, status, summary, rootCause, remediation, fixes, kbLinks,
+        evidence, timings, brain, usage, List.of());
+  }
 
   /** An insight of a brain that uses no model. */
   public Insight(int schemaVersion, String incidentId, String host, Alert alert, String playbook, String status,

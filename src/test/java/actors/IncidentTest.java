@@ -292,6 +292,37 @@ class IncidentTest {
   }
 
   @Test
+  void claimCitingUnknownCommandIsListedApart() {
+    String id = newId();
+    Brain brain = new Brain() {
+      @Override
+      public String name() {
+        return "citing";
+      }
+
+      @Override
+      public Decision decide(View view) {
+        if (view.stepsTaken() == 0) {
+          return new RunCommands("df", List.of(new PlannedCommand("raw", JsonNodeFactory.instance.objectNode(),
+              List.of("df", "-P", "-k"), "df")));
+        }
+        String ran = view.transcript().get(0).commandId();
+        return new Conclude(new InsightDraft("citing", "complete", "s", "cause", List.of("step"), List.of(), List.of(),
+            List.of(new Insight.Evidence("disk is full", ran, "93%"),
+                new Insight.Evidence("a log says so", "made-up:9.9", "invented"))));
+      }
+    };
+    var incident = spawn(id, services(brain, Duration.ofMinutes(5), dispatcher));
+
+    send(incident, alert("f1", Instant.now()));
+    dispatcher.complete(awaitRequest(dispatcher, 1), "Filesystem 93%");
+
+    IncidentState state = awaitPhase(incident, IncidentState.Phase.PUBLISHED);
+    assertThat(state.insight().evidence()).extracting(Insight.Evidence::claim).containsExactly("disk is full");
+    assertThat(state.insight().unverifiedClaims()).extracting(Insight.Evidence::commandId).containsExactly("made-up:9.9");
+  }
+
+  @Test
   void restartMidInvestigationDispatchesAgainAndConcludes() {
     String id = newId();
     var brain = new ScriptedBrain(List.of(List.of("df", "-P", "-k")));
