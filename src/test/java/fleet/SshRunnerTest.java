@@ -104,6 +104,24 @@ class SshRunnerTest {
   }
 
   @Test
+  void ed25519ClientKeyAuthenticates() throws Exception {
+    java.security.KeyPair pair = new net.i2p.crypto.eddsa.KeyPairGenerator().generateKeyPair();
+    Path keyFile = tempDir.resolve("id_ed25519");
+    try (var out = Files.newOutputStream(keyFile)) {
+      org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter.INSTANCE
+          .writePrivateKey(pair, "ed25519 test key", null, out);
+    }
+    server.close();
+    server = TestSshServer.start(List.of(pair.getPublic()), Files.createDirectories(tempDir.resolve("ed-work")));
+    HostEntry host = host(keyFile, server.writeKnownHosts(tempDir.resolve("known_hosts_ed")));
+
+    CommandOutput output = run(host, "echo", "ed25519");
+
+    assertThat(output.error()).isEmpty();
+    assertThat(output.stdout()).isEqualTo("ed25519\n");
+  }
+
+  @Test
   void runsCommandWithOutputAndExitCode() throws Exception {
     CommandOutput output = run(trustedHost(), "sh", "-c", "echo out; echo err >&2; exit 7");
 
