@@ -20,6 +20,9 @@ import streams.OutputAnalysis;
  */
 public final class ResultAnalysis implements OutputAnalysis {
 
+  /** Characters read past the excerpt cap before redaction; longer than any secret the redactor knows. */
+  static final int REDACTION_MARGIN = 16 * 1024;
+
   private final Analyzers analyzers;
   private final int excerptCap;
 
@@ -35,10 +38,14 @@ public final class ResultAnalysis implements OutputAnalysis {
     JsonNode redactedFindings = redactTree(findings, redactor);
 
     String text = output.stdout().isEmpty() ? output.stderr() : output.stdout();
-    String excerpt = redactor.redact(text);
-    boolean cut = excerpt.length() > excerptCap;
-    if (cut) {
+    // Redacting megabytes only to keep a few KiB costs more CPU than the command: redact a head
+    // long enough that any secret starting inside the excerpt (a PEM key included) ends inside it.
+    boolean cut = text.length() > excerptCap;
+    String head = text.length() > excerptCap + REDACTION_MARGIN ? text.substring(0, excerptCap + REDACTION_MARGIN) : text;
+    String excerpt = redactor.redact(head);
+    if (excerpt.length() > excerptCap) {
       excerpt = excerpt.substring(0, excerptCap);
+      cut = true;
     }
     return new CommandResult(
         request.commandId(),
