@@ -90,7 +90,7 @@ final class BenchCommand implements Runnable {
         description = "HTTP requests in flight at once (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--max-in-flight", defaultValue = "2000",
+    @Option(names = "--max-in-flight", defaultValue = "256",
         description = "The engine's commands in flight at once (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
@@ -114,6 +114,16 @@ final class BenchCommand implements Runnable {
         description = "99th percentile command latency (default: ${DEFAULT-VALUE}).")
     String p99;
 
+    @Option(names = "--access-log-lines", defaultValue = "200",
+        description = "Lines in each simulated access log; redacting them is the largest CPU cost per incident "
+            + "(default: ${DEFAULT-VALUE}).")
+    int accessLogLines;
+
+    @Option(names = "--insights-dir", paramLabel = "DIR",
+        description = "Directory for the temporary JSON Lines file (default: the system temporary directory). The "
+            + "sink forces each insight to disk, so the file system's fsync time limits insights per second.")
+    java.nio.file.Path insightsDir;
+
     @Option(names = "--timeout", defaultValue = "30m",
         description = "How long to wait for all insights (default: ${DEFAULT-VALUE}).")
     String timeout;
@@ -126,7 +136,8 @@ final class BenchCommand implements Runnable {
       return print(StormBench.run(new StormBench.Parameters(positive("--hosts", hosts),
           positive("--concurrency", concurrency), positive("--max-in-flight", maxInFlight), positive("--rate", rate),
           positive("--queue-size", queueSize), Durations.parse("--passivation", passivation),
-          Durations.parse("--latency", latency), Durations.parse("--p99", p99), Durations.parse("--timeout", timeout),
+          Durations.parse("--latency", latency), Durations.parse("--p99", p99),
+          positive("--access-log-lines", accessLogLines), insightsDir, Durations.parse("--timeout", timeout),
           auditLog)));
     }
   }

@@ -134,7 +134,7 @@ final class DispatchBench {
   }
 
   /**
-   * A fleet without failures whose mean latency is {@code latency}: fixed, or log-normal with the
+   * Returns a fleet without failures whose mean latency is {@code latency}: fixed, or log-normal with the
    * given p99 and the median that gives that mean.
    */
   static SimulatedSettings simulatedSettings(Parameters parameters) {

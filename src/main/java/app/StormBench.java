@@ -56,11 +56,14 @@ final class StormBench {
    * @param passivation idle time after which an incident is stopped and its memory freed
    * @param latency median command latency of the simulated fleet
    * @param p99 99th percentile of the command latency
+   * @param accessLogLines lines in each simulated access log
+   * @param insightsDirectory where the temporary directory with the JSON Lines file is created; null for the system default
    * @param timeout how long to wait for all insights
    * @param auditLog whether the audit log (two lines per command on stderr) stays on
    */
   record Parameters(int hosts, int concurrency, int maxInFlight, int ratePerSecond, int queueSize,
-      Duration passivation, Duration latency, Duration p99, Duration timeout, boolean auditLog) {}
+      Duration passivation, Duration latency, Duration p99, int accessLogLines, Path insightsDirectory,
+      Duration timeout, boolean auditLog) {}
 
   private StormBench() {}
 
@@ -68,7 +71,9 @@ final class StormBench {
     if (!parameters.auditLog()) {
       setLogLevel("fleet-sre.audit", "WARN");
     }
-    Path directory = Files.createTempDirectory("fleet-sre-storm-");
+    Path directory = parameters.insightsDirectory() == null
+        ? Files.createTempDirectory("fleet-sre-storm-")
+        : Files.createTempDirectory(parameters.insightsDirectory(), "fleet-sre-storm-");
     Path insights = directory.resolve("insights.jsonl");
     Config config = config(parameters, directory, insights);
 
@@ -111,6 +116,8 @@ final class StormBench {
       figures.put("passivationSeconds", parameters.passivation().toSeconds());
       figures.put("medianLatencyMillis", parameters.latency().toMillis());
       figures.put("p99LatencyMillis", parameters.p99().toMillis());
+      figures.put("accessLogLines", parameters.accessLogLines());
+      figures.put("insightsFile", insights.toString());
       figures.put("accepted", accepted.get());
       figures.put("retriesAfter503", retries.get());
       figures.put("httpErrors", errors.get());
@@ -141,6 +148,7 @@ final class StormBench {
           simulated {
             hosts = %4$d
             latency { distribution = log-normal, median = %5$dms, p99 = %6$dms }
+            access-log-lines = %11$d
           }
           execution { max-in-flight = %7$d, rate-per-second = %8$d, queue-size = %9$d }
           incident { command-timeout = 5s, dispatch-retry = 200ms }
@@ -148,7 +156,7 @@ final class StormBench {
         pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout = %10$ds
         """.formatted(directory, UUID.randomUUID(), insights, Math.max(parameters.hosts(), 1), parameters.latency().toMillis(),
         parameters.p99().toMillis(), parameters.maxInFlight(), parameters.ratePerSecond(), parameters.queueSize(),
-        parameters.passivation().toSeconds());
+        parameters.passivation().toSeconds(), parameters.accessLogLines());
     return ConfigFactory.load(ConfigFactory.parseString(overrides).withFallback(ConfigFactory.defaultApplication()));
   }
 

@@ -23,7 +23,7 @@ class BenchSmokeTest {
   @Test
   void stormBenchLosesNoAlert() throws Exception {
     ObjectNode figures = StormBench.run(new StormBench.Parameters(200, 16, 200, 2_000, 2_000, Duration.ofSeconds(30),
-        Duration.ofMillis(5), Duration.ofMillis(40), Duration.ofMinutes(3), false));
+        Duration.ofMillis(5), Duration.ofMillis(40), 100, null, Duration.ofMinutes(3), false));
 
     assertThat(figures.get("bench").asText()).isEqualTo("storm");
     assertThat(figures.get("accepted").asLong()).isEqualTo(200);
