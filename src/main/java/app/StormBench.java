@@ -92,7 +92,7 @@ final class StormBench {
       long peakHeap;
       try (BenchProgress progress = new BenchProgress("storm", () -> String.format(Locale.ROOT,
           "%d/%d alerts accepted (%d retries after 503), %d insights", accepted.get(), parameters.hosts(),
-          retries.get(), counter.count()))) {
+          retries.get(), counter.refreshQuietly()))) {
         post(parameters, port, accepted, retries, errors);
         acceptedNanos = System.nanoTime() - started;
 
@@ -251,8 +251,14 @@ final class StormBench {
       this.file = file;
     }
 
-    long count() {
-      return count;
+    /** Returns {@link #refresh()}, or the last count when the file cannot be read, for progress lines. */
+    long refreshQuietly() {
+      try {
+        return refresh();
+      } catch (IOException e) {
+        LOG.warn("storm benchmark: cannot read insights file [{}]: {}", file, e.toString());
+        return count;
+      }
     }
 
     synchronized Map<String, Integer> statuses() {
