@@ -26,6 +26,8 @@ import fleet.CommandRunner;
 import fleet.Inventory;
 import fleet.LocalRunner;
 import fleet.Runners;
+import fleet.SimulatedRunner;
+import fleet.SimulatedSettings;
 import fleet.SshRunner;
 import fleet.SshSettings;
 import io.lettuce.core.RedisClient;
@@ -132,7 +134,8 @@ public final class Engine implements AutoCloseable {
 
     Runners runners = new Runners(
         new LocalRunner(fleetSre.getInt("execution.local-runner-threads")),
-        new SshRunner(SshSettings.fromConfig(fleetSre.getConfig("ssh")), fleetSre.getInt("execution.ssh-runner-threads")));
+        new SshRunner(SshSettings.fromConfig(fleetSre.getConfig("ssh")), fleetSre.getInt("execution.ssh-runner-threads")),
+        new SimulatedRunner(SimulatedSettings.fromConfig(fleetSre.getConfig("simulated")), Clock.systemUTC()));
     CommandRunner runner = runnerOverride != null ? runnerOverride : runners;
     CommandPipeline pipeline = CommandPipeline.start(system, executionSettings, inventory, runner,
         new ResultAnalysis(analyzers, incidentSettings.transcriptOutputCap()));

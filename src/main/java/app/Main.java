@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "fleet-sre 0.1.0",
     description = "Autonomous SRE engine: investigates alerts about Linux web servers and emits insights.",
-    subcommands = {Main.Serve.class, Main.Demo.class, Main.Investigate.class, Main.Eval.class})
+    subcommands = {Main.Serve.class, Main.Demo.class, Main.Investigate.class, Main.Eval.class, BenchCommand.class})
 public final class Main implements Runnable {
 
   /** Exit code for invalid input or configuration. */

@@ -7,7 +7,8 @@ import java.util.Objects;
  * How fleet-sre reaches one host.
  *
  * @param name the host name that alerts use
- * @param runner {@code local} (this machine, a process per command) or {@code ssh}
+ * @param runner {@code local} (this machine, a process per command), {@code ssh} or {@code simulated}
+ *     (a {@link SimulatedRunner} host, for benchmarks)
  * @param address address to connect to over SSH; the name when not configured
  * @param port SSH port
  * @param user the restricted diagnostic user on the host

@@ -53,9 +53,9 @@ public final class Inventory {
 
   private static HostEntry entryFrom(String name, Config c) {
     String runner = c.getString("runner");
-    if (!runner.equals("local") && !runner.equals("ssh")) {
+    if (!runner.equals("local") && !runner.equals("ssh") && !runner.equals("simulated")) {
       throw new IllegalArgumentException(
-          "fleet-sre.inventory host [" + name + "]: invalid runner [" + runner + "]; expected local or ssh");
+          "fleet-sre.inventory host [" + name + "]: invalid runner [" + runner + "]; expected local, ssh or simulated");
     }
     String address = c.hasPath("address") ? c.getString("address") : name;
     int port = c.hasPath("port") ? c.getInt("port") : 22;

@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dispatches each command to the runner that {@link HostEntry#runner()} names: {@code local} or
- * {@code ssh}. Owns both runners and closes them together.
+ * Dispatches each command to the runner that {@link HostEntry#runner()} names: {@code local},
+ * {@code ssh} or {@code simulated}. Owns the runners and closes them together.
  */
 public final class Runners implements CommandRunner {
 
@@ -16,14 +16,26 @@ public final class Runners implements CommandRunner {
 
   private final CommandRunner local;
   private final CommandRunner ssh;
+  private final CommandRunner simulated;
 
   /**
+   * Runners without a simulated fleet: a host with {@code runner = simulated} fails.
+   *
    * @param local runs commands for hosts with {@code runner = local}, normally a {@link LocalRunner}
    * @param ssh runs commands for hosts with {@code runner = ssh}, normally an {@link SshRunner}
    */
   public Runners(CommandRunner local, CommandRunner ssh) {
+    this(local, ssh, null);
+  }
+
+  /**
+   * @param simulated runs commands for hosts with {@code runner = simulated}, normally a
+   *     {@link SimulatedRunner}; null when there is none
+   */
+  public Runners(CommandRunner local, CommandRunner ssh, CommandRunner simulated) {
     this.local = local;
     this.ssh = ssh;
+    this.simulated = simulated;
   }
 
   @Override
@@ -31,10 +43,12 @@ public final class Runners implements CommandRunner {
     CommandRunner runner = switch (host.runner()) {
       case "local" -> local;
       case "ssh" -> ssh;
+      case "simulated" -> simulated;
       default -> null;
     };
     if (runner == null) {
-      return failed(request, host, "invalid runner [" + host.runner() + "] for host " + host.name() + "; expected local or ssh");
+      return failed(request, host, "invalid runner [" + host.runner() + "] for host " + host.name()
+          + "; expected local, ssh or simulated (when a simulated runner is configured)");
     }
     try {
       return runner.run(request, host, outputCapBytes);
@@ -47,11 +61,14 @@ public final class Runners implements CommandRunner {
     }
   }
 
-  /** Closes both runners. A failure to close one is logged and does not keep the other open. */
+  /** Closes the runners. A failure to close one is logged and does not keep the others open. */
   @Override
   public void close() {
     closeLogged("local", local);
     closeLogged("ssh", ssh);
+    if (simulated != null) {
+      closeLogged("simulated", simulated);
+    }
   }
 
   private static void closeLogged(String name, CommandRunner runner) {

@@ -147,6 +147,22 @@ class CommandPipelineTest {
   }
 
   @Test
+  void manyCommandsForOneHostRunInTurn() {
+    ConcurrencyRunner runner = new ConcurrencyRunner(Duration.ofMillis(1));
+    var pipeline = CommandPipeline.start(TEST_KIT.system(), new ExecutionSettings(64, 1, 10_000, 1000, 0.8, 1024),
+        ANY_HOST, runner, PASS_THROUGH);
+    List<CommandResult> results = new CopyOnWriteArrayList<>();
+
+    for (int i = 0; i < 200; i++) {
+      assertThat(pipeline.dispatch(request("s" + i, i % 2 == 0 ? "busy-host" : "other-" + i), results::add)).isTrue();
+    }
+
+    awaitCount(results, 200);
+    assertThat(runner.maxPerHost.get()).isEqualTo(1);
+    pipeline.close();
+  }
+
+  @Test
   void rateLimitSpacesCommandStarts() {
     ConcurrencyRunner runner = new ConcurrencyRunner(Duration.ofMillis(1));
     var pipeline = CommandPipeline.start(TEST_KIT.system(), new ExecutionSettings(8, 1, 5, 100, 0.8, 1024),
