@@ -30,7 +30,20 @@ public final class Main implements Runnable {
   /** Exit code of {@code eval} when a case missed its root cause or gave dangerous advice. */
   static final int EXIT_CASES_FAILED = 1;
 
+  /**
+   * On a machine with 2 cores the JDK's common pool has parallelism 1, and then every asynchronous
+   * callback without an executor starts a new thread. Two workers avoid that; a value set by the
+   * user is kept.
+   */
+  private static void sizeCommonPool() {
+    String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
+  }
+
   public static void main(String[] args) {
+    sizeCommonPool();
     int code = new CommandLine(new Main())
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
           commandLine.getErr().println("fleet-sre: " + e.getMessage());
