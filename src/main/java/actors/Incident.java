@@ -258,7 +258,10 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     }
 
     if (command.decision() instanceof Brain.Conclude conclude) {
-      Insight insight = state.toInsight(conclude.draft(), services.brain().name(), services.clock().instant(),
+      boolean fellBack = state.turns().stream().anyMatch(ModelTurn::fallback)
+          || (conclude.turn() != null && conclude.turn().fallback());
+      String brainName = fellBack ? "playbook (fallback from " + services.brain().name() + ")" : services.brain().name();
+      Insight insight = state.toInsight(conclude.draft(), brainName, services.clock().instant(),
           usage(state, conclude.turn()));
       context.getLog().info(
           "incident [{}] on host [{}]: investigation concluded after [{}] steps, status [{}]",

@@ -119,18 +119,20 @@ public record IncidentState(
   }
 
   /**
-   * Completes a brain's draft with the incident's ids, alert, timings and model use. A claim that
-   * cites no completed command of this incident moves from the evidence to the unverified claims.
+   * Completes a brain's draft with the incident's ids, alert, timings and model use. A claim whose
+   * cited command does not support it ({@link agent.EvidenceCheck}) moves from the evidence to the
+   * unverified claims.
    */
   public Insight toInsight(InsightDraft draft, String brainName, Instant now, Insight.Usage usage) {
     int commandsRun = (int) transcript.stream().filter(TranscriptEntry::ranToExit).count();
     Insight.Timings timings = new Insight.Timings(openedAt, now, Duration.between(openedAt, now).toMillis(), steps, commandsRun);
-    java.util.Set<String> completed = new java.util.HashSet<>();
-    transcript.stream().filter(TranscriptEntry::completed).forEach(e -> completed.add(e.commandId()));
+    java.util.Map<String, TranscriptEntry> byId = new java.util.HashMap<>();
+    transcript.forEach(e -> byId.put(e.commandId(), e));
     List<Insight.Evidence> verified = new ArrayList<>();
     List<Insight.Evidence> unverified = new ArrayList<>();
     for (Insight.Evidence claim : draft.evidence()) {
-      (completed.contains(claim.commandId()) ? verified : unverified).add(claim);
+      TranscriptEntry cited = byId.get(claim.commandId());
+      (cited != null && agent.EvidenceCheck.supports(cited, claim) ? verified : unverified).add(claim);
     }
     return new Insight(Insight.SCHEMA_VERSION, incidentId, host(), alert, draft.playbook(), draft.status(),
         draft.summary(), draft.rootCause(), draft.remediation(), draft.fixes(), draft.kbLinks(), verified,

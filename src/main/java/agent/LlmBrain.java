@@ -88,9 +88,7 @@ public final class LlmBrain implements Brain {
       response = breaker.callWithSyncCircuitBreaker(() -> model.chat(request));
     } catch (Exception e) {
       meters.counter("fleet_sre.model.failures").increment();
-      String reason = e instanceof org.apache.pekko.pattern.CircuitBreakerOpenException
-          ? "the circuit breaker is open after repeated model failures"
-          : e.getClass().getSimpleName() + ": " + e.getMessage();
+      String reason = unavailability(e);
       LOG.error("incident [{}] on host [{}]: model [{}] unavailable, falling back to the playbook brain: {}",
           view.incidentId(), view.alert().host(), settings.name(), reason);
       return startPlaybook(view, reason);
@@ -98,6 +96,20 @@ public final class LlmBrain implements Brain {
       MDC.remove("incidentId");
     }
     return interpret(view, response);
+  }
+
+  /** Says in plain words why the model could not answer, for the log and the insight. */
+  private static String unavailability(Exception e) {
+    if (e instanceof org.apache.pekko.pattern.CircuitBreakerOpenException) {
+      return "the circuit breaker is open after repeated model failures";
+    }
+    if (e instanceof dev.langchain4j.exception.HttpException http) {
+      return "the endpoint answered HTTP " + http.statusCode();
+    }
+    if (e instanceof ModelUnavailableException) {
+      return e.getMessage();
+    }
+    return "the model call failed: " + e.getMessage();
   }
 
   // ---- the conversation ----

@@ -209,7 +209,8 @@ public final class PromptBuilder {
     header.append("status: ").append(UntrustedOutput.neutralise(entry.status())).append('\n');
 
     if (entry.status().equals(TranscriptEntry.REJECTED)) {
-      header.append("The command did not run: rejected by the command policy: ")
+      String why = entry.detail().startsWith("invalid tool call") ? "rejected: " : "rejected by the command policy: ";
+      header.append("The command did not run: ").append(why)
           .append(UntrustedOutput.neutralise(entry.detail())).append('\n');
       return cut(header.toString(), maxChars, entry.commandId());
     }

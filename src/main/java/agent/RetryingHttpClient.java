@@ -63,9 +63,9 @@ final class RetryingHttpClient implements HttpClient {
       } catch (IOException e) {
         if (attempt >= maxRetries) {
           throw new ModelUnavailableException("no answer from " + endpoint(request) + " after " + (attempt + 1)
-              + " attempts: " + e, e);
+              + " attempts: " + describe(e), e);
         }
-        pause(attempt, Optional.empty(), "connection failed: " + e, request);
+        pause(attempt, Optional.empty(), "connection failed: " + describe(e), request);
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -144,6 +144,17 @@ final class RetryingHttpClient implements HttpClient {
         ? java.net.http.HttpRequest.BodyPublishers.noBody()
         : java.net.http.HttpRequest.BodyPublishers.ofString(body);
     return builder.method(request.method().name(), publisher).build();
+  }
+
+  /** Names a connection failure in plain words: refused, timed out, or the JDK's message. */
+  private static String describe(IOException e) {
+    if (e instanceof java.net.ConnectException) {
+      return "connection refused";
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "timed out";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   private static String endpoint(HttpRequest request) {

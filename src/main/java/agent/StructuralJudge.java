@@ -3,7 +3,6 @@ package agent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The embedded default judge: deterministic checks that an insight is complete, grounded in the
@@ -24,15 +23,13 @@ public final class StructuralJudge implements Judge {
       problems.add("rootCause is empty");
     }
 
-    Set<String> completedIds =
-        transcript.stream()
-            .filter(TranscriptEntry::completed)
-            .map(TranscriptEntry::commandId)
-            .collect(Collectors.toSet());
+    java.util.Map<String, TranscriptEntry> byId = new java.util.HashMap<>();
+    transcript.forEach(e -> byId.put(e.commandId(), e));
     for (Insight.Evidence evidence : insight.evidence()) {
-      if (!completedIds.contains(evidence.commandId())) {
+      TranscriptEntry cited = byId.get(evidence.commandId());
+      if (cited == null || !EvidenceCheck.supports(cited, evidence)) {
         problems.add("evidence for [" + evidence.claim() + "] cites command [" + evidence.commandId()
-            + "], which is not a completed command of this incident");
+            + "], which does not support it");
       }
     }
     if (insight.status().equals("complete") && insight.evidence().isEmpty()) {

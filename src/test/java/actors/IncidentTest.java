@@ -291,6 +291,11 @@ class IncidentTest {
     assertThat(malformed.detail()).isEqualTo("invalid tool call: unknown tool");
   }
 
+  private static String rejected(Brain.View view) {
+    return view.transcript().stream().filter(e -> e.status().equals(TranscriptEntry.REJECTED)).findFirst()
+        .orElseThrow().commandId();
+  }
+
   @Test
   void claimCitingUnknownCommandIsListedApart() {
     String id = newId();
@@ -304,12 +309,15 @@ class IncidentTest {
       public Decision decide(View view) {
         if (view.stepsTaken() == 0) {
           return new RunCommands("df", List.of(new PlannedCommand("raw", JsonNodeFactory.instance.objectNode(),
-              List.of("df", "-P", "-k"), "df")));
+              List.of("df", "-P", "-k"), "df"), new PlannedCommand("raw", JsonNodeFactory.instance.objectNode(),
+              List.of("rm", "-rf", "/var/www"), "rm")));
         }
         String ran = view.transcript().get(0).commandId();
         return new Conclude(new InsightDraft("citing", "complete", "s", "cause", List.of("step"), List.of(), List.of(),
             List.of(new Insight.Evidence("disk is full", ran, "93%"),
-                new Insight.Evidence("a log says so", "made-up:9.9", "invented"))));
+                new Insight.Evidence("a log says so", "made-up:9.9", "invented"),
+                new Insight.Evidence("rm was refused", rejected(view), "program is not in the allowlist"),
+                new Insight.Evidence("uptime shows the load", rejected(view), "load average"))));
       }
     };
     var incident = spawn(id, services(brain, Duration.ofMinutes(5), dispatcher));
@@ -318,8 +326,10 @@ class IncidentTest {
     dispatcher.complete(awaitRequest(dispatcher, 1), "Filesystem 93%");
 
     IncidentState state = awaitPhase(incident, IncidentState.Phase.PUBLISHED);
-    assertThat(state.insight().evidence()).extracting(Insight.Evidence::claim).containsExactly("disk is full");
-    assertThat(state.insight().unverifiedClaims()).extracting(Insight.Evidence::commandId).containsExactly("made-up:9.9");
+    assertThat(state.insight().evidence()).extracting(Insight.Evidence::claim)
+        .containsExactly("disk is full", "rm was refused");
+    assertThat(state.insight().unverifiedClaims()).extracting(Insight.Evidence::claim)
+        .containsExactly("a log says so", "uptime shows the load");
   }
 
   @Test

@@ -208,7 +208,13 @@ class ModelInvestigationTest {
         })
         .thenSubmit(request -> {
           assertThat(ScriptedModelServer.lastToolResult(request)).contains("rejected");
-          return answer(request, "A client tried a prompt injection.", "Injection attempt in the access log");
+          ObjectNode answer = answer(request, "A client tried a prompt injection.", "Injection attempt in the access log");
+          // The claim rests on the access log analysis, the first tool result, not on the rejected rm.
+          Matcher first = Pattern.compile("commandId[=\": ]+([A-Za-z0-9_.:-]*[0-9])")
+              .matcher(ScriptedModelServer.allToolResults(request));
+          assertThat(first.find()).isTrue();
+          ((ObjectNode) answer.get("evidence").get(0)).put("commandId", first.group(1));
+          return answer;
         });
 
     String incidentId = post("BotTrafficHigh", "bots");

@@ -97,6 +97,8 @@ class ModelProviderTest {
       JsonNode insight = environment.awaitInsight(TestEnvironment.incidentId(response), Duration.ofSeconds(90));
 
       assertThat(insight.get("summary").asText()).startsWith("The model was unavailable");
+      assertThat(insight.get("summary").asText()).doesNotContain("Exception");
+      assertThat(insight.get("brain").asText()).isEqualTo("playbook (fallback from model:absent-model)");
       assertThat(insight.get("playbook").asText()).isEqualTo("config-downtime");
       assertThat(insight.get("rootCause").asText()).contains(HostFixture.BROKEN_DIRECTIVE);
       assertThat(insight.get("usage").get("modelTurns").asInt()).isZero();
