@@ -107,7 +107,12 @@ public interface Brain {
 
     /** A request that cannot become a command; it is recorded in the transcript with the reason. */
     public static PlannedCommand rejected(String analyzer, String purpose, String reason) {
-      return new PlannedCommand(analyzer, null, List.of(), purpose, reason);
+      return rejected(analyzer, List.of(), purpose, reason);
+    }
+
+    /** The same, keeping what was requested (a model's argv, or its tool name and raw arguments) for the audit. */
+    public static PlannedCommand rejected(String analyzer, List<String> requested, String purpose, String reason) {
+      return new PlannedCommand(analyzer, null, requested, purpose, reason);
     }
   }
 }

@@ -169,6 +169,26 @@ public final class LlmBrain implements Brain {
     return messages;
   }
 
+  /**
+   * What a rejected tool call asked for, for the transcript and the audit log: the argv of a
+   * {@code run_command} when its arguments hold one, else the tool name and the raw arguments.
+   */
+  private static List<String> requested(ToolExecutionRequest request) {
+    if (request.name().equals(ToolCatalog.RUN_COMMAND)) {
+      try {
+        JsonNode argv = Json.mapper().readTree(request.arguments()).get("argv");
+        if (argv != null && argv.isArray() && !argv.isEmpty()) {
+          List<String> words = new ArrayList<>();
+          argv.forEach(word -> words.add(word.asText()));
+          return words;
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException malformed) {
+        // Falls through to the raw arguments.
+      }
+    }
+    return List.of(request.name(), String.valueOf(request.arguments()));
+  }
+
   // ---- the answer ----
 
   private Decision interpret(View view, ChatResponse response) {
@@ -203,7 +223,7 @@ public final class LlmBrain implements Brain {
       ToolCatalog.ToolPlan plan = tools.plan(request.name(), request.arguments());
       commands.add(plan.command() != null
           ? plan.command()
-          : PlannedCommand.rejected(request.name(), "tool call " + request.name(), plan.error()));
+          : PlannedCommand.rejected(request.name(), requested(request), "tool call " + request.name(), plan.error()));
     }
     LOG.debug("incident [{}]: model turn [{}] asks for [{}] tool calls", view.incidentId(), step, commands.size());
     return new RunCommands(text, commands, new ModelTurn(step, modelName, text, calls, inputTokens, outputTokens, ""));

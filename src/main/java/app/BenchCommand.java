@@ -115,7 +115,7 @@ final class BenchCommand implements Runnable {
     String p99;
 
     @Option(names = "--access-log-lines", defaultValue = "200",
-        description = "Lines in each simulated access log; redacting them is the largest CPU cost per incident "
+        description = "Lines in each simulated access log; parsing them is a large CPU cost per incident "
             + "(default: ${DEFAULT-VALUE}).")
     int accessLogLines;
 

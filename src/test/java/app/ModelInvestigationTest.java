@@ -242,6 +242,8 @@ class ModelInvestigationTest {
     JsonNode entry = incident(incidentId).get("transcript").get(0);
     assertThat(entry.get("status").asText()).isEqualTo("rejected");
     assertThat(entry.get("detail").asText()).startsWith("invalid tool call");
+    assertThat(entry.get("argv").get(0).asText()).isEqualTo("top_processes");
+    assertThat(entry.get("argv").get(1).asText()).isEqualTo("{\"sort\": ");
   }
 
   @Test
