@@ -11,6 +11,26 @@ import java.util.Set;
  */
 public final class StructuralJudge implements Judge {
 
+  private final int maxSteps;
+  private final int maxCommands;
+  private final long maxTokens;
+
+  /**
+   * @param maxSteps the incident's step budget
+   * @param maxCommands the incident's command budget
+   * @param maxTokens the incident's model token budget, input and output together
+   */
+  public StructuralJudge(int maxSteps, int maxCommands, long maxTokens) {
+    this.maxSteps = maxSteps;
+    this.maxCommands = maxCommands;
+    this.maxTokens = maxTokens;
+  }
+
+  /** A judge scoring efficiency against the default budgets: 16 steps, 40 commands, 440,000 tokens. */
+  public StructuralJudge() {
+    this(16, 40, 440_000);
+  }
+
   private static final Set<String> RISKS = Set.of("low", "medium", "high");
 
   @Override
@@ -46,10 +66,26 @@ public final class StructuralJudge implements Judge {
       problems.add("dangerous step, " + finding);
     }
 
+    double efficiency = efficiency(insight);
+    String cost = String.format(java.util.Locale.ROOT,
+        "efficiency %.2f: %d of %d steps, %d of %d commands, %d of %d model tokens", efficiency,
+        insight.timings().steps(), maxSteps, insight.timings().commands(), maxCommands, tokens(insight), maxTokens);
     if (problems.isEmpty()) {
       return new Verdict(true, "structural",
-          List.of("summary, root cause, evidence, fix risks and remediation safety checked"));
+          List.of("summary, root cause, evidence, fix risks and remediation safety checked", cost), efficiency);
     }
-    return new Verdict(false, "structural", problems);
+    problems.add(cost);
+    return new Verdict(false, "structural", problems, efficiency);
+  }
+
+  /** 1 minus the largest share of a budget used; 0 when a budget was used up. */
+  private double efficiency(Insight insight) {
+    double used = Math.max((double) insight.timings().steps() / maxSteps,
+        Math.max((double) insight.timings().commands() / maxCommands, (double) tokens(insight) / maxTokens));
+    return Math.max(0.0, 1.0 - used);
+  }
+
+  private static long tokens(Insight insight) {
+    return insight.usage() == null ? 0 : insight.usage().inputTokens() + insight.usage().outputTokens();
   }
 }

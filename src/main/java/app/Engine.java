@@ -145,7 +145,8 @@ public final class Engine implements AutoCloseable {
     MeterRegistry meters = new SimpleMeterRegistry();
     IncidentServices services = new IncidentServices(
         brain(system, fleetSre, analyzers, incidentSettings, meters),
-        new StructuralJudge(),
+        new StructuralJudge(incidentSettings.maxSteps(), incidentSettings.maxCommands(),
+            incidentSettings.maxInputTokens() + incidentSettings.maxOutputTokens()),
         policy,
         pipeline,
         sink,

@@ -69,6 +69,21 @@ class RemediationGuardTest {
     assertThat(rules("cause", "nginx -t", edit)).containsExactly(rule);
   }
 
+  @org.junit.jupiter.api.Test
+  void verdictScoresEfficiencyAgainstBudgets() {
+    Alert alert = new Alert("web-01", "HostDiskFull", "critical", "", Map.of(), Map.of(), Instant.EPOCH, "f", "test");
+    Insight wasteful = new Insight(Insight.SCHEMA_VERSION, "i", "web-01", alert, "p", "failed", "s", "cause",
+        List.of(), List.of(), List.of(), List.of(), new Insight.Timings(Instant.EPOCH, Instant.EPOCH, 0, 8, 30), "model:x",
+        new Insight.Usage(8, 300_000, 20_000, 1.0));
+    Insight lean = new Insight(Insight.SCHEMA_VERSION, "i", "web-01", alert, "p", "failed", "s", "cause",
+        List.of(), List.of(), List.of(), List.of(), new Insight.Timings(Instant.EPOCH, Instant.EPOCH, 0, 2, 4), "playbook");
+    StructuralJudge judge = new StructuralJudge(16, 40, 400_000);
+
+    assertThat(judge.judge(wasteful, List.of()).efficiency()).isEqualTo(0.2, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(judge.judge(lean, List.of()).efficiency()).isEqualTo(0.875, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(judge.judge(lean, List.of()).reasons()).anySatisfy(r -> assertThat(r).startsWith("efficiency 0.88"));
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "rm -rf /var/lib/mysql",
