@@ -151,6 +151,11 @@ final class DiskSpacePlaybook implements Playbook {
       String claim = describeFilesystem(full);
       summary.append(claim).append(". ");
       conclusion.evidence(Investigation.evidence(claim, df.get(), full.get("filesystem").asText(), dfLine(full)));
+      if (full.path("usePercent").asInt() < fullUsePercent) {
+        // The alert fired on a fuller disk, or on a forecast: say so rather than imply it is full now.
+        summary.append("That is below the ").append(fullUsePercent).append("% counted as full, so the alert's "
+            + "condition does not hold now: space may have been freed since, or the alert fired on a trend. ");
+      }
     } else if (df.isEmpty()) {
       summary.append("Filesystem usage could not be read. ");
     }

@@ -150,6 +150,27 @@ class PlaybookBrainTest {
   }
 
   @Test
+  void diskBelowFullSaysConditionDoesNotHold() {
+    Incident incident = new Incident(brain, Incident.alert("HostDiskFull", Map.of("mountpoint", "/"), ""), analyzers);
+
+    InsightDraft draft = incident.run(command -> command.analyzer().equals("disk-usage")
+        ? Fixtures.exited(0, "Filesystem     1024-blocks     Used Available Capacity Mounted on\n"
+            + "/dev/sda1        100000000 23000000  77000000      23% /\n", "")
+        : diskHost(command));
+
+    assertThat(draft.summary()).contains("is 23% full").contains("does not hold now");
+  }
+
+  @Test
+  void fullDiskSaysNothingAboutCondition() {
+    Incident incident = new Incident(brain, Incident.alert("HostDiskFull", Map.of("mountpoint", "/"), ""), analyzers);
+
+    InsightDraft draft = incident.run(PlaybookBrainTest::diskHost);
+
+    assertThat(draft.summary()).contains("97% full").doesNotContain("does not hold now");
+  }
+
+  @Test
   void aptPackagesGetAptGetClean() {
     String find = String.join("\n",
         "90000000\t1733000000.0\troot\t/var/cache/apt/archives/linux-image-6.1.0-53-cloud-amd64_6.1.187-1_amd64.deb",
