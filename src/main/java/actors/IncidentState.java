@@ -101,7 +101,7 @@ public record IncidentState(
     return (int) transcript.stream().filter(e -> e.status().equals(TranscriptEntry.PENDING)).count();
   }
 
-  /** The latest completed run of the same analyzer and argv, which a repeated request is answered from. */
+  /** Returns the latest completed run of the same analyzer and argv, which serves a repeated request. */
   public java.util.Optional<TranscriptEntry> completedRun(String analyzer, List<String> argv) {
     for (int i = transcript.size() - 1; i >= 0; i--) {
       TranscriptEntry entry = transcript.get(i);

@@ -98,7 +98,7 @@ public final class LlmBrain implements Brain {
     return interpret(view, response);
   }
 
-  /** Says in plain words why the model could not answer, for the log and the insight. */
+  /** Describes in plain words why the model call failed, for the log and the insight. */
   private static String unavailability(Exception e) {
     if (e instanceof org.apache.pekko.pattern.CircuitBreakerOpenException) {
       return "the circuit breaker is open after repeated model failures";
@@ -123,7 +123,7 @@ public final class LlmBrain implements Brain {
     return all;
   }
 
-  /** The messages of the whole investigation so far, rebuilt from the persisted turns and transcript. */
+  /** Rebuilds the messages of the whole investigation so far from the persisted turns and transcript. */
   List<ChatMessage> conversation(View view) {
     List<ChatMessage> messages = new ArrayList<>();
     messages.add(SystemMessage.from(PromptBuilder.systemPrompt(pack.forHost(view.alert().host()), profile, tools, maxSteps)));

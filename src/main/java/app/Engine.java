@@ -275,7 +275,7 @@ public final class Engine implements AutoCloseable {
     if (url.isEmpty()) {
       Path dataDir = Path.of(config.getString("fleet-sre.data-dir")).toAbsolutePath();
       Files.createDirectories(dataDir);
-      // H2 closes the database in its own shutdown hook unless told not to; the engine closes it after the actors stop.
+      // H2 closes the database in its own JVM shutdown hook by default. The engine closes it after the actors stop.
       url = "jdbc:h2:file:" + dataDir.resolve("journal") + ";DB_CLOSE_ON_EXIT=FALSE";
     }
     String profile;

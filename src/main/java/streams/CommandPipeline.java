@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The one pipeline every command passes, on this node. Together it enforces a global rate of
  * command starts, a global cap on commands in flight, a cap per host, a timeout per command and
  * an output cap. It is backpressured: when the hosts are slow the bounded queue in front fills,
- * {@link #dispatch} refuses further commands and {@link #saturated()} tells ingest to push back.
+ * {@link #dispatch} rejects further commands and {@link #saturated()} signals ingest to push back.
  */
 public final class CommandPipeline implements CommandDispatcher, AutoCloseable {
 
@@ -116,8 +116,8 @@ public final class CommandPipeline implements CommandDispatcher, AutoCloseable {
 
   /**
    * Runs the job once the previous job of its partition has finished, so a partition runs one
-   * command at a time. A job waiting for its partition holds one of the max-in-flight slots of
-   * mapAsyncUnordered, as it held a buffer slot of mapAsyncPartitionedUnordered before.
+   * command at a time. A job waiting for its partition takes one of the max-in-flight slots of
+   * mapAsyncUnordered.
    *
    * <p>This replaces mapAsyncPartitionedUnordered, whose Pekko 1.2.1 implementation scans its whole
    * buffer on every completion: with a cap of 2,000 that costs more CPU than running the command.

@@ -82,7 +82,7 @@ class ModelInvestigationTest {
     return Json.mapper().readTree(environment.get(port, "/api/v1/incidents/" + incidentId).body());
   }
 
-  /** An answer citing the last commandId that appears in the tool results of the request. */
+  /** Builds a final answer citing the last commandId in the tool results of the request. */
   private static ObjectNode answer(JsonNode request, String summary, String rootCause) {
     ObjectNode answer = Json.mapper().createObjectNode()
         .put("status", "complete").put("summary", summary).put("rootCause", rootCause);
@@ -103,7 +103,7 @@ class ModelInvestigationTest {
     return last;
   }
 
-  /** The first match of a pattern in the tool results of the request, e.g. a value from the findings. */
+  /** Returns the first match of a pattern in the tool results of the request, e.g. a value from the findings. */
   private static String find(JsonNode request, String regex) {
     Matcher m = Pattern.compile(regex).matcher(ScriptedModelServer.allToolResults(request));
     assertThat(m.find()).as(regex + " in the tool results").isTrue();
@@ -228,7 +228,7 @@ class ModelInvestigationTest {
   }
 
   @Test
-  void malformedToolCallIsReportedBackToTheModel() throws Exception {
+  void malformedToolCallReturnsError() throws Exception {
     model.thenTools("top_processes", "{\"sort\": ")
         .thenSubmit(request -> {
           assertThat(ScriptedModelServer.lastToolResult(request)).containsIgnoringCase("invalid");

@@ -49,17 +49,17 @@ final class ScriptedModelServer implements AutoCloseable {
     return this;
   }
 
-  /** A turn that calls tools: pairs of tool name and JSON arguments. */
+  /** Adds a turn that calls tools, given as pairs of tool name and JSON arguments. */
   ScriptedModelServer thenTools(String... nameAndArguments) {
     return then(new Reply(200, Map.of(), request -> toolCalls(nameAndArguments)));
   }
 
-  /** A turn computed from the conversation so far. */
+  /** Adds a turn computed from the conversation so far. */
   ScriptedModelServer thenReply(Function<JsonNode, JsonNode> body) {
     return then(new Reply(200, Map.of(), body));
   }
 
-  /** A final answer through the submit_insight tool. */
+  /** Adds a final turn that submits an insight through the submit_insight tool. */
   ScriptedModelServer thenSubmit(Function<JsonNode, JsonNode> answer) {
     return then(new Reply(200, Map.of(), request -> toolCalls("submit_insight", Json.write(answer.apply(request)))));
   }
@@ -90,7 +90,7 @@ final class ScriptedModelServer implements AutoCloseable {
     }
   }
 
-  /** A chat completion whose assistant message calls the given tools. */
+  /** Builds a chat completion whose assistant message calls the given tools. */
   JsonNode toolCalls(String... nameAndArguments) {
     ObjectNode message = Json.mapper().createObjectNode().put("role", "assistant");
     message.putNull("content");
@@ -102,7 +102,7 @@ final class ScriptedModelServer implements AutoCloseable {
     return completion(message, "tool_calls");
   }
 
-  /** A chat completion whose assistant message is plain text. */
+  /** Builds a chat completion whose assistant message is plain text. */
   static JsonNode text(String content) {
     ObjectNode message = Json.mapper().createObjectNode().put("role", "assistant").put("content", content);
     return completion(message, "stop");
@@ -119,7 +119,7 @@ final class ScriptedModelServer implements AutoCloseable {
     return completion;
   }
 
-  /** An Anthropic Messages API reply that calls one tool with the given input object. */
+  /** Builds an Anthropic Messages API reply that calls one tool with the given input object. */
   static JsonNode anthropicToolUse(String name, JsonNode input) {
     ObjectNode message = Json.mapper().createObjectNode()
         .put("id", "msg_scripted").put("type", "message").put("role", "assistant").put("model", "claude-scripted");
@@ -131,7 +131,7 @@ final class ScriptedModelServer implements AutoCloseable {
     return message;
   }
 
-  /** The content of the last tool message in a request: what the previous tool call returned. */
+  /** Returns the content of the last tool message in a request, the result of the previous tool call. */
   static String lastToolResult(JsonNode request) {
     JsonNode messages = request.get("messages");
     for (int i = messages.size() - 1; i >= 0; i--) {
@@ -142,7 +142,7 @@ final class ScriptedModelServer implements AutoCloseable {
     throw new AssertionError("the request holds no tool message: " + request);
   }
 
-  /** Every tool message of a request, concatenated. */
+  /** Returns every tool message of a request, concatenated. */
   static String allToolResults(JsonNode request) {
     StringBuilder all = new StringBuilder();
     for (JsonNode message : request.get("messages")) {

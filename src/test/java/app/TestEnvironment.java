@@ -57,7 +57,7 @@ final class TestEnvironment implements AutoCloseable {
     this.redisConnection = redisClient.connect();
   }
 
-  /** The engine configuration for this environment, with {@code extra} HOCON on top. */
+  /** Builds the engine configuration for this environment, with {@code extra} HOCON on top. */
   String configText(String dataDirName, String extra) {
     return """
         fleet-sre {
@@ -110,7 +110,7 @@ final class TestEnvironment implements AutoCloseable {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  /** An Alertmanager webhook payload (version 4) with one firing alert about {@link #HOST}. */
+  /** Builds an Alertmanager webhook payload (version 4) with one firing alert about {@link #HOST}. */
   static String alertmanagerPayload(String alertname, String summary, String fingerprint, String startsAt) {
     return """
         {"version":"4","groupKey":"{}:{alertname=\\"%1$s\\"}","truncatedAlerts":0,"status":"firing",
@@ -122,14 +122,14 @@ final class TestEnvironment implements AutoCloseable {
         """.formatted(alertname, HOST, summary, startsAt, fingerprint);
   }
 
-  /** The incident id of the first accepted alert in a 202 answer. */
+  /** Returns the incident id of the first accepted alert in a 202 response. */
   static String incidentId(HttpResponse<String> accepted) throws IOException {
     return Json.mapper().readTree(accepted.body()).get("accepted").get(0).get("incidentId").asText();
   }
 
   // ---- Redis ----
 
-  /** The insight of {@code incidentId} on the stream, if it is there yet. */
+  /** Returns the insight of {@code incidentId} on the stream, if it is there yet. */
   Optional<JsonNode> insightOnStream(String incidentId) throws IOException {
     List<StreamMessage<String, String>> entries =
         redisConnection.sync().xrange(STREAM, io.lettuce.core.Range.create("-", "+"));
