@@ -21,6 +21,25 @@ class BenchSmokeTest {
   }
 
   @Test
+  void steadyRateLeavesOutTheDrain() {
+    // 1,000 completions one millisecond apart, then 20 stragglers 5 s later; two are stored out of order.
+    long[] completions = new long[1_020];
+    for (int i = 0; i < 1_000; i++) {
+      completions[i] = 1_000_000L * i;
+    }
+    for (int i = 1_000; i < completions.length; i++) {
+      completions[i] = 5_000_000_000L + i;
+    }
+    long first = completions[0];
+    completions[0] = completions[1_019];
+    completions[1_019] = first;
+
+    double rate = DispatchBench.steadyRate(completions);
+
+    assertThat(rate).isBetween(990.0, 1_010.0);
+  }
+
+  @Test
   void stormBenchLosesNoAlert() throws Exception {
     ObjectNode figures = StormBench.run(new StormBench.Parameters(200, 16, 200, 2_000, 2_000, Duration.ofSeconds(30),
         Duration.ofMillis(5), Duration.ofMillis(40), 100, null, Duration.ofMinutes(3), false));
