@@ -28,7 +28,7 @@ if ! id "$user" >/dev/null 2>&1; then
   useradd --system --create-home --shell /bin/sh --comment "fleet-sre diagnostics" "$user"
   echo "created user $user"
 fi
-# adm reads /var/log on Debian; www-data reads the web roots.
+# On Debian, adm reads /var/log and the systemd journal (journalctl); www-data reads the web roots.
 usermod --append --groups adm,www-data "$user"
 
 home="$(getent passwd "$user" | cut -d: -f6)"

@@ -72,6 +72,17 @@ final class AnalyzerToolDescriptions {
             "Absolute path of one log file" + (profile.errorLogs().isEmpty() ? "" : ", e.g. one of " + profile.errorLogs())
                 + ".",
             "the absolute path of a log file"))));
+    entries.put(JournalErrorsAnalyzer.NAME, new Entry(
+        "Call it when a service failed or restarted, or for memory alerts with kernel=true to find OOM kills. It "
+            + "reads the newest " + Math.min(profile.errorLogLines(), 5_000) + " matching journal entries.",
+        List.of(
+            ToolParameter.string("unit", false, "One systemd unit, e.g. nginx.service or php8.2-fpm.service. "
+                + "Default: every unit.", "a unit name of letters, digits and @._-"),
+            ToolParameter.bool("kernel", false, "true reads kernel messages only (OOM killer, disk and "
+                + "filesystem errors)."),
+            ToolParameter.oneOf("since", false, JournalErrorsAnalyzer.SINCE, "How far back to read. Default: -1d."),
+            ToolParameter.oneOf("priority", false, List.of("err", "warning"),
+                "err reads errors and worse (default), warning adds warnings."))));
 
     entries.put(DirectoryInodesAnalyzer.NAME, new Entry(
         "Call it after inode_usage shows a filesystem out of inodes, to find the directories with the most files.",

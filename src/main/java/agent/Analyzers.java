@@ -77,6 +77,7 @@ public final class Analyzers {
         new LoadAnalyzer(),
         new MemoryAnalyzer(),
         new LogErrorsAnalyzer(),
+        new JournalErrorsAnalyzer(),
         new DirectoryInodesAnalyzer(),
         new CertificateFilesAnalyzer(),
         new CertificateExpiryAnalyzer(clock)));

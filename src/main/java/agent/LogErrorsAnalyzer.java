@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,22 +83,33 @@ public final class LogErrorsAnalyzer implements ArgvAwareAnalyzer {
         && output.stderr().contains("No such file or directory");
     findings.put("missing", missing);
 
+    tally(findings, Outputs.lines(output.stdout()), LogErrorsAnalyzer::classify);
+    return findings;
+  }
+
+  /**
+   * Groups the lines that {@code classify} marks as errors or warnings by normalised, redacted
+   * message and adds {@code lines, errorLines, warningLines, topMessages, last, known} to the
+   * findings. {@code classify} returns {level, message}, with level {@code error} or
+   * {@code warning}, or null for a line that is neither.
+   */
+  static void tally(ObjectNode findings, List<String> lines, Function<String, String[]> classify) {
     Redactor redactor = new Redactor();
     Map<String, int[]> counts = new HashMap<>();
     Map<String, String> levels = new HashMap<>();
     List<String> order = new ArrayList<>();
     List<String> recent = new ArrayList<>();
-    int lines = 0;
+    int lineCount = 0;
     int errorLines = 0;
     int warningLines = 0;
     KnownLogIssues.Tally known = new KnownLogIssues.Tally();
-    for (String line : Outputs.lines(output.stdout())) {
+    for (String line : lines) {
       if (line.isBlank()) {
         continue;
       }
-      lines++;
+      lineCount++;
       known.add(line);
-      String[] classified = classify(line);
+      String[] classified = classify.apply(line);
       if (classified == null) {
         continue;
       }
@@ -116,7 +128,7 @@ public final class LogErrorsAnalyzer implements ArgvAwareAnalyzer {
       counts.get(message)[0]++;
       recent.add(cap(redactor.redact(line)));
     }
-    findings.put("lines", lines);
+    findings.put("lines", lineCount);
     findings.put("errorLines", errorLines);
     findings.put("warningLines", warningLines);
 
@@ -136,7 +148,6 @@ public final class LogErrorsAnalyzer implements ArgvAwareAnalyzer {
     }
     findings.set("last", Json.arrayOf(recent.subList(Math.max(0, recent.size() - LAST_LINES), recent.size())));
     findings.set("known", known.toJson(redactor));
-    return findings;
   }
 
   /** Returns {level, message} for an error or warning line, or null for any other line. */

@@ -2,6 +2,7 @@ package agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.model.chat.request.json.JsonArraySchema;
+import dev.langchain4j.model.chat.request.json.JsonBooleanSchema;
 import dev.langchain4j.model.chat.request.json.JsonEnumSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
@@ -22,7 +23,7 @@ record ToolParameter(String name, Type type, boolean required, List<String> allo
     String expected) {
 
   /** The JSON types a tool parameter takes. */
-  enum Type { STRING, STRING_ARRAY, ENUM }
+  enum Type { STRING, STRING_ARRAY, ENUM, BOOLEAN }
 
   ToolParameter {
     allowed = List.copyOf(allowed);
@@ -39,6 +40,10 @@ record ToolParameter(String name, Type type, boolean required, List<String> allo
     return new ToolParameter(name, Type.STRING_ARRAY, required, List.of(), description, expected);
   }
 
+  static ToolParameter bool(String name, boolean required, String description) {
+    return new ToolParameter(name, Type.BOOLEAN, required, List.of(), description, "true or false");
+  }
+
   static ToolParameter oneOf(String name, boolean required, List<String> allowed, String description) {
     return new ToolParameter(name, Type.ENUM, required, allowed, description, "one of " + allowed);
   }
@@ -52,6 +57,7 @@ record ToolParameter(String name, Type type, boolean required, List<String> allo
           .items(JsonStringSchema.builder().build())
           .build();
       case ENUM -> JsonEnumSchema.builder().description(description).enumValues(allowed).build();
+      case BOOLEAN -> JsonBooleanSchema.builder().description(description).build();
     };
   }
 
@@ -89,6 +95,11 @@ record ToolParameter(String name, Type type, boolean required, List<String> allo
       case ENUM -> {
         if (!value.isTextual() || !allowed.contains(value.asText())) {
           return subject + " is invalid: expected one of " + allowed + ", got " + preview(value) + ".";
+        }
+      }
+      case BOOLEAN -> {
+        if (!value.isBoolean()) {
+          return subject + " is invalid: expected true or false, got " + preview(value) + ".";
         }
       }
     }

@@ -63,7 +63,47 @@ final class CommandForms {
     forms.put("apachectl", configTest);
     forms.put(PHP_FPM, configTest);
     forms.put("sh", shell());
+    forms.put("journalctl", journal());
     return forms;
+  }
+
+  /** Priorities that {@code journalctl --priority} accepts: the syslog names and numbers 0 to 7. */
+  static final Pattern JOURNAL_PRIORITY = Pattern.compile("emerg|alert|crit|err|warning|notice|info|debug|[0-7]");
+  /** A systemd unit name without globs: letters, digits and {@code @._-}, not starting with "-". */
+  static final Pattern JOURNAL_UNIT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9@._-]{0,127}");
+  /** A relative start time, such as {@code -1h}, {@code -30min} or {@code -7d}. */
+  static final Pattern JOURNAL_SINCE = Pattern.compile("-[1-9][0-9]{0,3}(?:min|h|d)");
+  /** Maximum number of journal lines one command reads. */
+  static final int JOURNAL_MAX_LINES = 5_000;
+
+  /**
+   * {@code journalctl} reading the newest entries, in one fixed order: {@code --no-pager --quiet
+   * --output=short-iso --priority=P --lines=N}, then optionally {@code --unit=UNIT},
+   * {@code --dmesg} and {@code --since=-SPAN}. Only reading options exist here, so
+   * {@code --vacuum-*}, {@code --rotate}, {@code --flush}, {@code --follow} and {@code --file}
+   * never match.
+   */
+  private static List<Form> journal() {
+    Token priority = pattern("--priority=P with P one of emerg..debug or 0..7",
+        Pattern.compile("--priority=(?:" + JOURNAL_PRIORITY.pattern() + ")"), "");
+    Token lines = new Token("--lines=N with N 1.." + JOURNAL_MAX_LINES, "", argument -> {
+      if (!argument.startsWith("--lines=")) {
+        return ArgvGrammar.Check.mismatch("--lines=N");
+      }
+      String value = argument.substring("--lines=".length());
+      if (!value.matches("[1-9][0-9]{0,8}")) {
+        return ArgvGrammar.Check.mismatch("--lines=N with N 1.." + JOURNAL_MAX_LINES);
+      }
+      return Integer.parseInt(value) <= JOURNAL_MAX_LINES
+          ? ArgvGrammar.Check.MATCH
+          : ArgvGrammar.Check.violation("--lines is above " + JOURNAL_MAX_LINES);
+    });
+    Token unit = pattern("--unit=UNIT with UNIT of [A-Za-z0-9@._-], no globs",
+        Pattern.compile("--unit=" + JOURNAL_UNIT.pattern()), "");
+    Token since = pattern("--since=-N followed by min, h or d", Pattern.compile("--since=" + JOURNAL_SINCE.pattern()), "");
+    return List.of(Form.of(
+        literal("--no-pager"), literal("--quiet"), literal("--output=short-iso"), priority, lines,
+        optional(unit), optional(literal("--dmesg")), optional(since)));
   }
 
   /**

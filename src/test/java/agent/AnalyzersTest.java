@@ -15,7 +15,7 @@ class AnalyzersTest {
   void standardHasEveryAnalyzer() {
     assertThat(analyzers.all()).extracting(Analyzer::name).containsExactly(
         "disk-usage", "inode-usage", "directory-sizes", "large-files", "access-log-files", "access-log-top",
-        "config-test", "top-processes", "load", "memory", "log-errors", "directory-inodes", "certificate-files",
+        "config-test", "top-processes", "load", "memory", "log-errors", "journal-errors", "directory-inodes", "certificate-files",
         "certificate-expiry");
     assertThat(Analyzers.standard().find("large-files")).isPresent();
     assertThat(analyzers.find("nope")).isEmpty();

@@ -40,7 +40,8 @@ class ToolCatalogTest {
   void oneToolPerAnalyzerPlusRunCommand() {
     assertThat(catalog.toolNames()).containsExactly(
         "disk_usage", "inode_usage", "directory_sizes", "large_files", "access_log_files", "access_log_top",
-        "config_test", "top_processes", "load", "memory", "log_errors", "directory_inodes", "certificate_files",
+        "config_test", "top_processes", "load", "memory", "log_errors", "journal_errors", "directory_inodes",
+        "certificate_files",
         "certificate_expiry", "run_command");
     for (ToolSpecification spec : catalog.specifications()) {
       assertThat(spec.description()).as(spec.name()).isNotBlank();
@@ -158,6 +159,8 @@ class ToolCatalogTest {
             "Parameter [roots] of tool large_files is invalid: every element must be a string, got 7."},
         "enum", new String[] {"config_test", "{\"service\": \"mysql\"}",
             "Parameter [service] of tool config_test is invalid: expected one of [apache, nginx, php-fpm], got \"mysql\"."},
+        "boolean", new String[] {"journal_errors", "{\"kernel\": \"yes\"}",
+            "Parameter [kernel] of tool journal_errors is invalid: expected true or false, got \"yes\"."},
         "missing sort", new String[] {"top_processes", "{}",
             "Parameter [sort] of tool top_processes is missing: expected one of [-pcpu, -rss]."},
         "unknown parameter", new String[] {"disk_usage", "{\"mount\": \"/\"}",

@@ -78,7 +78,19 @@ class CommandPolicyTest {
         List.of("free", "-k"),
         ShellTemplate.TOP_PROCESSES.argv("-pcpu", "25"),
         ShellTemplate.TOP_PROCESSES.argv("-rss", "1"),
-        ShellTemplate.TOP_PROCESSES.argv("-rss", "500"));
+        ShellTemplate.TOP_PROCESSES.argv("-rss", "500"),
+        journal("--priority=err", "--lines=200", "--since=-1d"),
+        journal("--priority=warning", "--lines=5000"),
+        journal("--priority=3", "--lines=1", "--unit=php8.2-fpm.service", "--dmesg", "--since=-30min"),
+        journal("--priority=err", "--lines=200", "--unit=systemd-journald@default.service"),
+        journal("--priority=crit", "--lines=10", "--dmesg", "--since=-7d"));
+  }
+
+  /** The fixed journalctl prefix the policy requires, then {@code rest}. */
+  private static List<String> journal(String... rest) {
+    List<String> argv = new java.util.ArrayList<>(List.of("journalctl", "--no-pager", "--quiet", "--output=short-iso"));
+    argv.addAll(List.of(rest));
+    return argv;
   }
 
   @ParameterizedTest
@@ -190,7 +202,26 @@ class CommandPolicyTest {
             "-out", "/tmp/x"), "-out", 7),
         row(List.of("cat", "/etc/letsencrypt/live/shop.example.com/privkey.pem"),
             "/etc/letsencrypt/live/shop.example.com/privkey.pem", 1),
-        row(List.of("tail", "-n", "5", "/etc/ssl/certs/server.key"), "/etc/ssl/certs/server.key", 3));
+        row(List.of("tail", "-n", "5", "/etc/ssl/certs/server.key"), "/etc/ssl/certs/server.key", 3),
+        row(List.of("journalctl", "--vacuum-size=1M"), "--vacuum-size=1M", 1),
+        row(List.of("journalctl", "--rotate"), "--rotate", 1),
+        row(List.of("journalctl", "--flush"), "--flush", 1),
+        row(List.of("journalctl", "-f"), "-f", 1),
+        row(journal("--priority=err", "--lines=200", "--follow"), "--follow", 6),
+        row(journal("--priority=err", "--lines=200", "--file=/etc/shadow"), "--file=/etc/shadow", 6),
+        row(journal("--priority=err", "--lines=200", "--directory=/tmp"), "--directory=/tmp", 6),
+        row(journal("--priority=err", "--lines=200", "--unit=nginx;id"), "--unit=nginx;id", 6),
+        row(journal("--priority=err", "--lines=200", "--unit=*"), "--unit=*", 6),
+        row(journal("--priority=err", "--lines=200", "--since=$(id)"), "--since=$(id)", 6),
+        row(journal("--priority=err", "--lines=200", "--since=-1h", "--vacuum-time=1s"), "--vacuum-time=1s", 7),
+        row(journal("--priority=err", "--lines=5001"), "--lines=5001", 5),
+        row(journal("--priority=err", "--lines=0"), "--lines=0", 5),
+        row(journal("--priority=everything", "--lines=10"), "--priority=everything", 4),
+        row(journal("--priority=err", "--lines=10", "--output=json"), "--output=json", 6),
+        row(List.of("journalctl", "--quiet", "--no-pager", "--output=short-iso", "--priority=err", "--lines=10"),
+            "--quiet", 1),
+        row(List.of("journalctl", "--no-pager", "--quiet", "--output=short-iso", "--priority=err", "--lines=10",
+            "--setup-keys"), "--setup-keys", 6));
   }
 
   private static Arguments row(List<String> argv, String named, int position) {
