@@ -145,6 +145,12 @@ class ToolCatalogTest {
   }
 
   @Test
+  void booleanParameterRejectsString() {
+    assertThat(error("journal_errors", "{\"kernel\": \"yes\"}"))
+        .isEqualTo("Parameter [kernel] of tool journal_errors is invalid: expected true or false, got \"yes\".");
+  }
+
+  @Test
   void parameterErrorsNameParameter() {
     Map<String, String[]> cases = Map.of(
         "missing file", new String[] {"log_errors", "{}",
@@ -159,8 +165,6 @@ class ToolCatalogTest {
             "Parameter [roots] of tool large_files is invalid: every element must be a string, got 7."},
         "enum", new String[] {"config_test", "{\"service\": \"mysql\"}",
             "Parameter [service] of tool config_test is invalid: expected one of [apache, nginx, php-fpm], got \"mysql\"."},
-        "boolean", new String[] {"journal_errors", "{\"kernel\": \"yes\"}",
-            "Parameter [kernel] of tool journal_errors is invalid: expected true or false, got \"yes\"."},
         "missing sort", new String[] {"top_processes", "{}",
             "Parameter [sort] of tool top_processes is missing: expected one of [-pcpu, -rss]."},
         "unknown parameter", new String[] {"disk_usage", "{\"mount\": \"/\"}",
