@@ -21,7 +21,8 @@ import java.util.List;
  * @param timings when the incident opened and concluded and what the investigation cost
  * @param brain which brain investigated: {@code playbook} or a model name
  * @param usage model turns, tokens and their estimated cost; zero for the playbook brain
- * @param unverifiedClaims claims whose cited command is not a completed command of the incident,
+ * @param unverifiedClaims claims whose cited command is not a completed command of the incident, or
+ *     whose excerpt is not in that command's output ({@link EvidenceCheck}),
  *     kept apart from the evidence so that they are never read as findings
  */
 public record Insight(

@@ -45,11 +45,14 @@ public final class StructuralJudge implements Judge {
 
     java.util.Map<String, TranscriptEntry> byId = new java.util.HashMap<>();
     transcript.forEach(e -> byId.put(e.commandId(), e));
+    int unchecked = 0;
     for (Insight.Evidence evidence : insight.evidence()) {
       TranscriptEntry cited = byId.get(evidence.commandId());
       if (cited == null || !EvidenceCheck.supports(cited, evidence)) {
         problems.add("evidence for [" + evidence.claim() + "] cites command [" + evidence.commandId()
             + "], which does not support it");
+      } else if (EvidenceCheck.unchecked(cited, evidence)) {
+        unchecked++;
       }
     }
     if (insight.status().equals("complete") && insight.evidence().isEmpty()) {
@@ -70,11 +73,18 @@ public final class StructuralJudge implements Judge {
     String cost = String.format(java.util.Locale.ROOT,
         "efficiency %.2f: %d of %d steps, %d of %d commands, %d of %d model tokens", efficiency,
         insight.timings().steps(), maxSteps, insight.timings().commands(), maxCommands, tokens(insight), maxTokens);
-    if (problems.isEmpty()) {
-      return new Verdict(true, "structural",
-          List.of("summary, root cause, evidence, fix risks and remediation safety checked", cost), efficiency);
+    List<String> notes = new ArrayList<>();
+    notes.add(cost);
+    if (unchecked > 0) {
+      notes.add(unchecked + " evidence excerpts quote output beyond what the transcript keeps, so they were not compared");
     }
-    problems.add(cost);
+    if (problems.isEmpty()) {
+      List<String> reasons = new ArrayList<>();
+      reasons.add("summary, root cause, evidence excerpts, fix risks and remediation safety checked");
+      reasons.addAll(notes);
+      return new Verdict(true, "structural", reasons, efficiency);
+    }
+    problems.addAll(notes);
     return new Verdict(false, "structural", problems, efficiency);
   }
 

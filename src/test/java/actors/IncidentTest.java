@@ -315,6 +315,7 @@ class IncidentTest {
         String ran = view.transcript().get(0).commandId();
         return new Conclude(new InsightDraft("citing", "complete", "s", "cause", List.of("step"), List.of(), List.of(),
             List.of(new Insight.Evidence("disk is full", ran, "93%"),
+                new Insight.Evidence("disk is nearly empty", ran, "12%"),
                 new Insight.Evidence("a log says so", "made-up:9.9", "invented"),
                 new Insight.Evidence("rm was refused", rejected(view), "program is not in the allowlist"),
                 new Insight.Evidence("uptime shows the load", rejected(view), "load average"))));
@@ -329,7 +330,7 @@ class IncidentTest {
     assertThat(state.insight().evidence()).extracting(Insight.Evidence::claim)
         .containsExactly("disk is full", "rm was refused");
     assertThat(state.insight().unverifiedClaims()).extracting(Insight.Evidence::claim)
-        .containsExactly("a log says so", "uptime shows the load");
+        .containsExactly("disk is nearly empty", "a log says so", "uptime shows the load");
   }
 
   @Test

@@ -72,7 +72,7 @@ class CommandLineTest {
         String result = ScriptedModelServer.lastToolResult(request);
         String commandId = result.replaceAll("(?s).*?commandId[=\": ]+([A-Za-z0-9_.:-]*[0-9]).*", "$1");
         answer.putArray("evidence").addObject().put("claim", "load is low").put("commandId", commandId)
-            .put("excerpt", "loadavg");
+            .put("excerpt", ScriptedModelServer.quote(result, commandId));
         return answer;
       });
       Path stdout = directory.resolve("model.out");

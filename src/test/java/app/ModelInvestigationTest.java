@@ -82,14 +82,16 @@ class ModelInvestigationTest {
     return Json.mapper().readTree(environment.get(port, "/api/v1/incidents/" + incidentId).body());
   }
 
-  /** Builds a final answer citing the last commandId in the tool results of the request. */
+  /** Builds a final answer citing the last commandId in the tool results of the request, quoting its output. */
   private static ObjectNode answer(JsonNode request, String summary, String rootCause) {
     ObjectNode answer = Json.mapper().createObjectNode()
         .put("status", "complete").put("summary", summary).put("rootCause", rootCause);
     answer.putArray("remediation").add("Apply the fix below.");
     answer.putArray("fixes").addObject().put("description", "check").put("command", "true").put("risk", "low");
+    String toolResults = ScriptedModelServer.allToolResults(request);
+    String cited = commandId(toolResults);
     answer.putArray("evidence").addObject().put("claim", rootCause)
-        .put("commandId", commandId(ScriptedModelServer.allToolResults(request))).put("excerpt", "see tool result");
+        .put("commandId", cited).put("excerpt", ScriptedModelServer.quote(toolResults, cited));
     return answer;
   }
 
@@ -213,7 +215,8 @@ class ModelInvestigationTest {
           Matcher first = Pattern.compile("commandId[=\": ]+([A-Za-z0-9_.:-]*[0-9])")
               .matcher(ScriptedModelServer.allToolResults(request));
           assertThat(first.find()).isTrue();
-          ((ObjectNode) answer.get("evidence").get(0)).put("commandId", first.group(1));
+          ((ObjectNode) answer.get("evidence").get(0)).put("commandId", first.group(1))
+              .put("excerpt", ScriptedModelServer.quote(ScriptedModelServer.allToolResults(request), first.group(1)));
           return answer;
         });
 

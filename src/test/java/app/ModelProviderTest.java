@@ -35,7 +35,7 @@ class ModelProviderTest {
             answer.putArray("remediation").add("None.");
             answer.putArray("fixes");
             answer.putArray("evidence").addObject().put("claim", "load is low").put("commandId", id.group(1))
-                .put("excerpt", "loadavg");
+                .put("excerpt", ScriptedModelServer.quote(ScriptedModelServer.allTexts(request), id.group(1)));
             return ScriptedModelServer.anthropicToolUse("submit_insight", answer);
           });
 

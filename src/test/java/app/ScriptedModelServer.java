@@ -153,6 +153,43 @@ final class ScriptedModelServer implements AutoCloseable {
     return all.toString();
   }
 
+  /** Returns the text of every string value in a request, one a line, whichever API's message format it has. */
+  static String allTexts(JsonNode request) {
+    StringBuilder all = new StringBuilder();
+    collectTexts(request, all);
+    return all.toString();
+  }
+
+  private static void collectTexts(JsonNode node, StringBuilder all) {
+    if (node.isTextual()) {
+      all.append(node.asText()).append('\n');
+    }
+    node.forEach(child -> collectTexts(child, all));
+  }
+
+  /**
+   * Returns a quote that supports a claim citing {@code commandId}, as a careful model would copy
+   * it from the tool results: the first line of the command's output, or the reason it was rejected.
+   */
+  static String quote(String toolResults, String commandId) {
+    int start = toolResults.lastIndexOf("commandId: " + commandId + "\n");
+    if (start < 0) {
+      throw new AssertionError("no tool result of [" + commandId + "] in: " + toolResults);
+    }
+    int end = toolResults.indexOf("\ncommandId: ", start + 1);
+    String result = toolResults.substring(start, end < 0 ? toolResults.length() : end);
+    java.util.regex.Matcher rejected =
+        java.util.regex.Pattern.compile("The command did not run: rejected(?: by the command policy)?: (.+)").matcher(result);
+    if (rejected.find()) {
+      return rejected.group(1).strip();
+    }
+    java.util.regex.Matcher output = java.util.regex.Pattern.compile("\noutput:\n(.+)").matcher(result);
+    if (!output.find()) {
+      throw new AssertionError("the tool result of [" + commandId + "] has no output line: " + result);
+    }
+    return output.group(1).strip();
+  }
+
   @Override
   public void close() {
     server.stop(0);
