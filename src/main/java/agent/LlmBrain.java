@@ -11,7 +11,6 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.output.TokenUsage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,7 +87,7 @@ public final class LlmBrain implements Brain {
       response = breaker.callWithSyncCircuitBreaker(() -> model.chat(request));
     } catch (Exception e) {
       meters.counter("fleet_sre.model.failures").increment();
-      String reason = unavailability(e);
+      String reason = ModelCalls.describeFailure(e);
       LOG.error("incident [{}] on host [{}]: model [{}] unavailable, falling back to the playbook brain: {}",
           view.incidentId(), view.alert().host(), settings.name(), reason);
       return startPlaybook(view, reason);
@@ -96,20 +95,6 @@ public final class LlmBrain implements Brain {
       MDC.remove("incidentId");
     }
     return interpret(view, response);
-  }
-
-  /** Describes in plain words why the model call failed, for the log and the insight. */
-  private static String unavailability(Exception e) {
-    if (e instanceof org.apache.pekko.pattern.CircuitBreakerOpenException) {
-      return "the circuit breaker is open after repeated model failures";
-    }
-    if (e instanceof dev.langchain4j.exception.HttpException http) {
-      return "the endpoint answered HTTP " + http.statusCode();
-    }
-    if (e instanceof ModelUnavailableException) {
-      return e.getMessage();
-    }
-    return "the model call failed: " + e.getMessage();
   }
 
   // ---- the conversation ----
@@ -193,9 +178,8 @@ public final class LlmBrain implements Brain {
 
   private Decision interpret(View view, ChatResponse response) {
     AiMessage ai = response.aiMessage();
-    TokenUsage usage = response.tokenUsage();
-    long inputTokens = usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount();
-    long outputTokens = usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount();
+    long inputTokens = ModelCalls.inputTokens(response);
+    long outputTokens = ModelCalls.outputTokens(response);
     record(inputTokens, outputTokens);
 
     int step = view.stepsTaken() + 1;
