@@ -22,10 +22,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The two JSON Schemas (draft 2020-12) of fleet-sre's output, published on the classpath under
- * {@code schema/}: {@code insight.schema.json}, the published {@link Insight} document, and
- * {@code insight-answer.schema.json}, the final answer a model returns. Instances are immutable
- * and thread-safe.
+ * The JSON Schemas (draft 2020-12) of fleet-sre's output and of the model answers it accepts,
+ * published on the classpath under {@code schema/}: {@code insight.schema.json}, the published
+ * {@link Insight} document, {@code insight-answer.schema.json}, the final answer a model returns,
+ * and {@code judge-answer.schema.json}, the model judge's scores. Instances are immutable and
+ * thread-safe.
  */
 public final class InsightSchema {
 
@@ -33,6 +34,8 @@ public final class InsightSchema {
   public static final String INSIGHT_RESOURCE = "/schema/insight.schema.json";
   /** Classpath resource of the model's answer schema. */
   public static final String ANSWER_RESOURCE = "/schema/insight-answer.schema.json";
+  /** Classpath resource of the schema of the model judge's scores. */
+  public static final String JUDGE_ANSWER_RESOURCE = "/schema/judge-answer.schema.json";
 
   private static final Pattern JSON_FENCE = Pattern.compile("```(?:json|JSON)?[ \\t]*\\R(.*?)```", Pattern.DOTALL);
   private static final ObjectReader STRICT_READER =
@@ -41,6 +44,7 @@ public final class InsightSchema {
   private static final class Holder {
     static final InsightSchema INSIGHT = load(INSIGHT_RESOURCE);
     static final InsightSchema ANSWER = load(ANSWER_RESOURCE);
+    static final InsightSchema JUDGE_ANSWER = load(JUDGE_ANSWER_RESOURCE);
   }
 
   private final String resource;
@@ -58,6 +62,11 @@ public final class InsightSchema {
   /** Returns the schema of a model's final answer. */
   public static InsightSchema answer() {
     return Holder.ANSWER;
+  }
+
+  /** Returns the schema of the model judge's answer: a score and a reason per rubric criterion. */
+  public static InsightSchema judgeAnswer() {
+    return Holder.JUDGE_ANSWER;
   }
 
   /** Returns the schema of the published insight document. */

@@ -9,6 +9,16 @@ public interface Judge {
   Verdict judge(Insight insight, List<TranscriptEntry> transcript);
 
   /**
+   * Returns the verdict for an insight whose {@link #judge} call threw or timed out, without
+   * calling anything slow. The default holds the insight for review.
+   *
+   * @param reason why judging failed, for the verdict's reasons
+   */
+  default Verdict failed(Insight insight, List<TranscriptEntry> transcript, String reason) {
+    return new Verdict(false, "none", List.of("the judge failed (" + reason + "), so the insight is held for review"));
+  }
+
+  /**
    * The judge's decision.
    *
    * @param publish true to publish now, false to hold the insight for human review
