@@ -91,6 +91,10 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
 
   private record RunJudge(String reason) implements Command {}
 
+  private record JudgeDecided(Judge.Verdict verdict) implements Command {}
+
+  private record JudgeFailed(String reason) implements Command {}
+
   /** Events, in the order an incident goes through them. */
   public sealed interface Event extends JsonSerializable {}
 
@@ -136,6 +140,9 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
   private int decisionInFlight;
 
   private boolean deliveryInFlight;
+
+  /** Whether the judge is checking the insight. Not persisted, so a recovery in phase JUDGING judges again. */
+  private boolean judgingInFlight;
 
   private Incident(
       String incidentId, IncidentServices services, ActorContext<Command> context, TimerScheduler<Command> timers) {
@@ -192,6 +199,8 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
         .onCommand(DeliveryFailed.class, this::onDeliveryFailed)
         .onCommand(RetryDelivery.class, (state, command) -> onRetryDelivery(state))
         .onCommand(RunJudge.class, (state, command) -> onRunJudge(state))
+        .onCommand(JudgeDecided.class, (state, command) -> onJudged(state, command.verdict()))
+        .onCommand(JudgeFailed.class, this::onJudgeFailed)
         .build();
   }
 
@@ -397,11 +406,52 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     return Effect().none();
   }
 
+  /**
+   * Starts the judge on the blocking executor, because a model judge makes HTTP calls; its verdict
+   * comes back as {@link JudgeDecided}, or as {@link JudgeFailed} when it throws or exceeds the judge
+   * timeout. A second request while the judge runs is ignored.
+   */
   private Effect<Event, IncidentState> onRunJudge(IncidentState state) {
-    if (state.phase() != IncidentState.Phase.JUDGING) {
+    if (state.phase() != IncidentState.Phase.JUDGING || judgingInFlight) {
       return Effect().none();
     }
-    Judge.Verdict verdict = services.judge().judge(state.insight(), state.transcript());
+    judgingInFlight = true;
+    Insight insight = state.insight();
+    List<TranscriptEntry> transcript = state.transcript();
+    Duration timeout = services.settings().judgeTimeout();
+    CompletableFuture<Judge.Verdict> verdict = CompletableFuture
+        .supplyAsync(() -> services.judge().judge(insight, transcript), services.blockingExecutor())
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    context.pipeToSelf(verdict, (result, failure) -> {
+      if (failure == null) {
+        return new JudgeDecided(result);
+      }
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+          ? failure.getCause()
+          : failure;
+      return new JudgeFailed(cause instanceof java.util.concurrent.TimeoutException
+          ? "no verdict within " + timeout
+          : String.valueOf(cause));
+    });
+    return Effect().none();
+  }
+
+  private Effect<Event, IncidentState> onJudgeFailed(IncidentState state, JudgeFailed command) {
+    if (state.phase() != IncidentState.Phase.JUDGING) {
+      judgingInFlight = false;
+      return Effect().none();
+    }
+    context.getLog().error("incident [{}] on host [{}]: the judge failed: {}", incidentId, state.host(), command.reason());
+    return onJudged(state, services.judge().failed(state.insight(), state.transcript(), command.reason()));
+  }
+
+  private Effect<Event, IncidentState> onJudged(IncidentState state, Judge.Verdict verdict) {
+    judgingInFlight = false;
+    if (state.phase() != IncidentState.Phase.JUDGING) {
+      context.getLog().info("incident [{}]: ignoring the verdict of judge [{}], the incident is [{}] now",
+          incidentId, verdict.judge(), state.phase());
+      return Effect().none();
+    }
     context.getLog().info("incident [{}] on host [{}]: judge [{}] {} the insight: {}",
         incidentId, state.host(), verdict.judge(), verdict.publish() ? "passed" : "held", verdict.reasons());
     if (verdict.publish()) {

@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param maxAttachedAlerts repeated alerts kept in full; later ones are only counted
  * @param dispatchRetry delay before a command that found the queue full is offered again
  * @param deliveryRetry delay before a failed insight delivery is tried again
+ * @param judgeTimeout how long judging one insight may take, from {@code fleet-sre.judge.timeout};
+ *     then the judge's fallback verdict ({@link agent.Judge#failed}) decides
  */
 public record IncidentSettings(
     int maxSteps,
@@ -31,9 +33,14 @@ public record IncidentSettings(
     int transcriptOutputCap,
     int maxAttachedAlerts,
     Duration dispatchRetry,
-    Duration deliveryRetry) {
+    Duration deliveryRetry,
+    Duration judgeTimeout) {
 
-  public static IncidentSettings fromConfig(Config c) {
+  /**
+   * Reads the settings from {@code fleet-sre.incident} ({@code c}) and the judge timeout from
+   * {@code fleet-sre.judge.timeout}.
+   */
+  public static IncidentSettings fromConfig(Config c, Duration judgeTimeout) {
     return new IncidentSettings(
         c.getInt("max-steps"),
         c.getInt("max-commands"),
@@ -46,6 +53,7 @@ public record IncidentSettings(
         c.getBytes("transcript-output-cap").intValue(),
         c.getInt("max-attached-alerts"),
         c.getDuration("dispatch-retry"),
-        c.getDuration("delivery-retry"));
+        c.getDuration("delivery-retry"),
+        judgeTimeout);
   }
 }

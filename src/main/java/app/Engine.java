@@ -17,10 +17,16 @@ import agent.ToolCatalog;
 import agent.PlaybookBrain;
 import agent.ResultAnalysis;
 import agent.StructuralJudge;
+import agent.Guidelines;
+import agent.Judge;
+import agent.JudgeSettings;
+import agent.MeteredJudge;
+import agent.ModelJudge;
 import api.AlertRoutes;
 import api.HttpSettings;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import fleet.CommandPolicy;
 import fleet.CommandRunner;
 import fleet.Inventory;
@@ -126,7 +132,8 @@ public final class Engine implements AutoCloseable {
     await(SchemaUtils.createIfNotExists(system), "creating the journal tables");
 
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("fleet-sre-blocking-dispatcher"));
-    IncidentSettings incidentSettings = IncidentSettings.fromConfig(fleetSre.getConfig("incident"));
+    JudgeSettings judgeSettings = JudgeSettings.fromConfig(fleetSre.getConfig("judge"));
+    IncidentSettings incidentSettings = IncidentSettings.fromConfig(fleetSre.getConfig("incident"), judgeSettings.timeout());
     ExecutionSettings executionSettings = ExecutionSettings.fromConfig(fleetSre.getConfig("execution"));
     Inventory inventory = Inventory.fromConfig(fleetSre.getConfig("inventory"));
     CommandPolicy policy = CommandPolicy.fromConfig(fleetSre.getConfig("command-policy"));
@@ -145,8 +152,7 @@ public final class Engine implements AutoCloseable {
     MeterRegistry meters = new SimpleMeterRegistry();
     IncidentServices services = new IncidentServices(
         brain(system, fleetSre, analyzers, incidentSettings, meters),
-        new StructuralJudge(incidentSettings.maxSteps(), incidentSettings.maxCommands(),
-            incidentSettings.maxInputTokens() + incidentSettings.maxOutputTokens()),
+        judge(system, fleetSre, judgeSettings, incidentSettings, meters),
         policy,
         pipeline,
         sink,
@@ -233,15 +239,52 @@ public final class Engine implements AutoCloseable {
       LOG.info("investigations use the playbook brain: no model is configured");
       return playbook;
     }
-    CircuitBreaker breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(),
-        model.breakerMaxFailures(), incident.brainTimeout(), model.breakerResetTimeout());
-    breaker.addOnOpenListener(() -> LOG.warn("model circuit breaker opened after [{}] failures; incidents use the "
-        + "playbook brain for [{}]", model.breakerMaxFailures(), model.breakerResetTimeout()));
-    breaker.addOnCloseListener(() -> LOG.info("model circuit breaker closed: the model answers again"));
+    CircuitBreaker breaker = breaker(system, model, incident.brainTimeout(), "model", "incidents use the playbook brain");
     StackProfile profile = StackProfile.fromConfig(fleetSre.getConfig("stack-profile"));
     LOG.info("investigations use {}, with the playbook brain as fallback", model);
     return new LlmBrain(ChatModels.create(model), model, new ToolCatalog(analyzers, profile),
         KnowledgePack.fromConfig(fleetSre), profile, playbook, breaker, meters, incident.maxModelTurns());
+  }
+
+  /**
+   * Builds the structural judge, or with {@code fleet-sre.judge.kind = model} a model judge that
+   * runs the structural checks first. The judge's model settings are the keys of
+   * {@code fleet-sre.judge.model} over those of {@code fleet-sre.model}. Either judge counts its
+   * verdicts in {@code meters}.
+   */
+  private static Judge judge(ActorSystem<?> system, Config fleetSre, JudgeSettings settings,
+      IncidentSettings incident, MeterRegistry meters) {
+    StructuralJudge structural = new StructuralJudge(incident.maxSteps(), incident.maxCommands(),
+        incident.maxInputTokens() + incident.maxOutputTokens());
+    if (!settings.model()) {
+      return new MeteredJudge(structural, settings.kind(), meters);
+    }
+    Config modelConfig = fleetSre.getConfig("judge.model")
+        .withFallback(fleetSre.getConfig("model"))
+        .withValue("max-output-tokens-per-turn", ConfigValueFactory.fromAnyRef(settings.maxOutputTokens()));
+    ModelSettings model = ModelSettings.fromConfig(modelConfig);
+    if (!model.enabled()) {
+      throw new IllegalArgumentException("fleet-sre.judge.kind = model needs a model, but neither fleet-sre.judge.model "
+          + "nor fleet-sre.model names one; set FLEET_SRE_JUDGE_MODEL_URL and FLEET_SRE_JUDGE_MODEL (or the "
+          + "FLEET_SRE_MODEL variables), or use fleet-sre.judge.kind = structural");
+    }
+    CircuitBreaker breaker = breaker(system, model, settings.timeout(), "judge model",
+        "the structural checks decide alone");
+    // TODO: wire the persistent guidelines store here once it exists; until then no guidelines apply.
+    LOG.info("insights are judged by {}, with the structural checks as guards and fallback", model);
+    return new MeteredJudge(new ModelJudge(ChatModels.create(model), model, settings, structural,
+        Guidelines.Source.NONE, breaker, meters), settings.kind(), meters);
+  }
+
+  /** One circuit breaker per endpoint use, shared by all incidents of this node; it logs when it opens and closes. */
+  private static CircuitBreaker breaker(ActorSystem<?> system, ModelSettings model, Duration callTimeout, String what,
+      String whileOpen) {
+    CircuitBreaker breaker = CircuitBreaker.create(Adapter.toClassic(system).scheduler(),
+        model.breakerMaxFailures(), callTimeout, model.breakerResetTimeout());
+    breaker.addOnOpenListener(() -> LOG.warn("{} circuit breaker opened after [{}] failures; {} for [{}]",
+        what, model.breakerMaxFailures(), whileOpen, model.breakerResetTimeout()));
+    breaker.addOnCloseListener(() -> LOG.info("{} circuit breaker closed: the model answers again", what));
+    return breaker;
   }
 
   private static InsightSink insightSink(Config fleetSre, Executor blocking) throws IOException {

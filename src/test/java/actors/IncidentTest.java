@@ -7,6 +7,7 @@ import agent.Brain;
 import agent.Brain.PlannedCommand;
 import agent.Insight;
 import agent.InsightDraft;
+import agent.Judge;
 import agent.StructuralJudge;
 import agent.TranscriptEntry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -144,10 +145,15 @@ class IncidentTest {
   private final List<String> finished = new CopyOnWriteArrayList<>();
 
   private IncidentServices services(Brain brain, Duration maxDuration, ManualDispatcher commands) {
+    return services(brain, maxDuration, commands, new StructuralJudge(), Duration.ofSeconds(5));
+  }
+
+  private IncidentServices services(Brain brain, Duration maxDuration, ManualDispatcher commands, Judge judge,
+      Duration judgeTimeout) {
     IncidentSettings settings = new IncidentSettings(4, 10, 6, 100_000, 10_000, maxDuration, Duration.ofSeconds(5),
-        Duration.ofSeconds(5), 200, 3, Duration.ofMillis(100), Duration.ofMillis(100));
+        Duration.ofSeconds(5), 200, 3, Duration.ofMillis(100), Duration.ofMillis(100), judgeTimeout);
     CommandPolicy policy = CommandPolicy.fromConfig(ConfigFactory.load().getConfig("fleet-sre.command-policy"));
-    return new IncidentServices(brain, new StructuralJudge(), policy, commands, sink, settings, Clock.systemUTC(),
+    return new IncidentServices(brain, judge, policy, commands, sink, settings, Clock.systemUTC(),
         ForkJoinPool.commonPool(),
         result -> current.get().tell(new Incident.CommandFinished(result)),
         (dedupKey, incidentId) -> finished.add(incidentId));
@@ -405,6 +411,108 @@ class IncidentTest {
     assertThat(sink.published).hasSize(1);
   }
 
+  /** A judge that counts its calls and blocks each one until the test releases it. */
+  static final class GatedJudge implements Judge {
+    final AtomicInteger calls = new AtomicInteger();
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    @Override
+    public Verdict judge(Insight insight, List<TranscriptEntry> transcript) {
+      calls.incrementAndGet();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new Verdict(true, "gated", List.of("released"), 0.5, Map.of("grounded", 0.75), 2);
+    }
+
+    @Override
+    public Verdict failed(Insight insight, List<TranscriptEntry> transcript, String reason) {
+      return new Verdict(false, "gated-fallback", List.of(reason));
+    }
+  }
+
+  /** Spawns an incident that runs one command, completes it and so reaches the judge. */
+  private ActorRef<Incident.Command> investigateOneCommand(String id, Judge judge, Duration judgeTimeout) {
+    Brain brain = new ScriptedBrain(List.of(List.of("df", "-P", "-k")));
+    var incident = spawn(id, services(brain, Duration.ofMinutes(5), dispatcher, judge, judgeTimeout));
+    send(incident, alert("f1", Instant.now()));
+    dispatcher.complete(awaitRequest(dispatcher, 1), "Filesystem 93%");
+    return incident;
+  }
+
+  @Test
+  void judgingIsAsyncAndResumesAfterRecovery() {
+    String id = newId();
+    GatedJudge judge = new GatedJudge();
+    var incident = investigateOneCommand(id, judge, Duration.ofSeconds(30));
+
+    // The incident replies to GetDetails while the judge blocks, because the judge runs on the blocking executor.
+    awaitPhase(incident, IncidentState.Phase.JUDGING);
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(judge.calls).hasValue(1);
+      return null;
+    });
+    TEST_KIT.stop(incident);
+    var recovered = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofMinutes(5),
+        dispatcher, judge, Duration.ofSeconds(30)));
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(judge.calls).hasValue(2);
+      return null;
+    });
+    judge.release.countDown();
+
+    IncidentState state = awaitPhase(recovered, IncidentState.Phase.PUBLISHED);
+    assertThat(state.verdict().judge()).isEqualTo("gated");
+    assertThat(state.verdict().scores()).containsEntry("grounded", 0.75);
+    assertThat(state.verdict().guidelinesVersion()).isEqualTo(2);
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(sink.published).hasSize(1);
+      return null;
+    });
+    assertThat(judge.calls).hasValue(2);
+  }
+
+  @Test
+  void slowJudgeGetsFallbackVerdict() {
+    GatedJudge judge = new GatedJudge();
+    var incident = investigateOneCommand(newId(), judge, Duration.ofMillis(300));
+
+    IncidentState state = awaitPhase(incident, IncidentState.Phase.AWAITING_REVIEW);
+    judge.release.countDown();
+
+    assertThat(state.verdict().judge()).isEqualTo("gated-fallback");
+    assertThat(state.verdict().reasons()).containsExactly("no verdict within PT0.3S");
+    assertThat(judge.calls).hasValue(1);
+    assertThat(sink.published).isEmpty();
+  }
+
+  @Test
+  void verdictOfOlderEventsDeserializes() throws Exception {
+    var serialization = org.apache.pekko.serialization.SerializationExtension.get(TEST_KIT.system());
+    Incident.InsightHeld current = new Incident.InsightHeld(
+        new Judge.Verdict(false, "model:m", List.of("low"), 0.5, Map.of("safety", 0.25), 4),
+        Instant.parse("2026-12-04T09:00:00Z"));
+    var serializer = serialization.findSerializerFor(current);
+    String manifest = org.apache.pekko.serialization.Serializers.manifestFor(serializer, current);
+    com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode)
+        agent.Json.mapper().readTree(serialization.serialize(current).get());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("verdict")).remove(List.of("scores", "guidelinesVersion"));
+    byte[] older = agent.Json.write(json).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    Object back = serialization.deserialize(older,
+        serializer.identifier(), manifest).get();
+
+    assertThat(json.get("verdict").has("scores")).isFalse();
+    assertThat(back).isInstanceOf(Incident.InsightHeld.class);
+    Judge.Verdict verdict = ((Incident.InsightHeld) back).verdict();
+    assertThat(verdict.judge()).isEqualTo("model:m");
+    assertThat(verdict.efficiency()).isEqualTo(0.5);
+    assertThat(verdict.scores()).isEmpty();
+    assertThat(verdict.guidelinesVersion()).isZero();
+  }
+
   @Test
   void eventsAndStateSerialize() {
     var serialization = TEST_KIT.serializationTestKit();
@@ -425,6 +533,8 @@ class IncidentTest {
     serialization.verifySerialization(new Incident.InvestigationConcluded(insight, turn, Instant.now()), true);
     serialization.verifySerialization(new Incident.InsightPublished(
         new agent.Judge.Verdict(true, "structural", List.of("ok")), Instant.now()), true);
+    serialization.verifySerialization(new Incident.InsightPublished(new agent.Judge.Verdict(true, "model:m",
+        List.of("ok"), 0.8, Map.of("grounded", 0.9, "safety", 1.0), 3), Instant.now()), true);
     serialization.verifySerialization(new Incident.IncidentClosed("resolved", "why", Instant.now()), true);
     serialization.verifySerialization(
         IncidentState.empty("i").opened(alert, Instant.now()).stepPlanned(List.of(entry), turn), true);
