@@ -58,7 +58,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.pattern.CircuitBreaker;
@@ -90,6 +89,7 @@ public final class Engine implements AutoCloseable {
   private final AlertIntake intake;
   private final MeterRegistry meters;
   private final AtomicBoolean ready = new AtomicBoolean(false);
+  private final AtomicBoolean closed = new AtomicBoolean(false);
   private ServerBinding binding;
 
   private Engine(ActorSystem<Void> system, Config config, CommandPipeline pipeline, InsightSink sink, Runners runners,
@@ -128,7 +128,7 @@ public final class Engine implements AutoCloseable {
 
   private static Engine wire(ActorSystem<Void> system, Config config, CommandRunner runnerOverride) throws IOException {
     Config fleetSre = config.getConfig("fleet-sre");
-    joinCluster(system, fleetSre);
+    ClusterFormation.start(system, fleetSre.getConfig("cluster"));
     await(SchemaUtils.createIfNotExists(system), "creating the journal tables");
 
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("fleet-sre-blocking-dispatcher"));
@@ -205,9 +205,12 @@ public final class Engine implements AutoCloseable {
     return ready.get();
   }
 
-  /** Stops taking requests, then the pipeline, the sink and the actor system. */
+  /** Stops taking requests, then the pipeline, the sink and the actor system. Calls after the first do nothing. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     LOG.info("engine stopping");
     ready.set(false);
     if (binding != null) {
@@ -351,25 +354,14 @@ public final class Engine implements AutoCloseable {
     return ConfigFactory.parseMap(settings).withFallback(config).resolve();
   }
 
-  private static void joinCluster(ActorSystem<?> system, Config fleetSre) {
-    Cluster cluster = Cluster.get(system);
-    if (fleetSre.getStringList("cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    } else {
-      var seeds = fleetSre.getStringList("cluster.seed-nodes").stream()
-          .map(org.apache.pekko.actor.AddressFromURIString::parse)
-          .toList();
-      cluster.manager().tell(new org.apache.pekko.cluster.typed.JoinSeedNodes(seeds));
-    }
-  }
-
   private void awaitUp() {
     Cluster cluster = Cluster.get(system);
-    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    Duration timeout = config.getDuration("fleet-sre.cluster.join-timeout");
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (cluster.selfMember().status() != MemberStatus.up()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("this node did not join its cluster within " + STARTUP_TIMEOUT
-            + "; check fleet-sre.cluster.seed-nodes");
+        throw new IllegalStateException("this node did not join its cluster within " + timeout
+            + " (fleet-sre.cluster.join-timeout); check fleet-sre.cluster.discovery and its settings");
       }
       try {
         Thread.sleep(50);

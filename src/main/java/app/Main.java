@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,12 +95,22 @@ public final class Main implements Runnable {
       int httpPort = port != null ? port : loaded.getInt("fleet-sre.http.port");
       Engine engine = Engine.start(loaded);
       CountDownLatch stopped = new CountDownLatch(1);
+      AtomicBoolean signalled = new AtomicBoolean(false);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        signalled.set(true);
         engine.close();
         stopped.countDown();
       }, "fleet-sre-shutdown"));
+      // A node that the split brain resolver downs stops its actor system on its own. The process
+      // then exits with an error, so that its supervisor (Kubernetes, systemd) starts it again.
+      engine.system().getWhenTerminated().thenRun(stopped::countDown);
       engine.bindHttp(httpPort);
       stopped.await();
+      if (!signalled.get()) {
+        System.err.println("fleet-sre: the actor system stopped without a shutdown signal (this node was removed "
+            + "from the cluster); exiting");
+        return EXIT_NO_INSIGHT;
+      }
       return 0;
     }
   }

@@ -1,0 +1,48 @@
+package app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+
+class ClusterFormationTest {
+
+  private static Config cluster(String overrides) {
+    return ConfigFactory.parseString(overrides).withFallback(Main.loadConfig(null)).resolve()
+        .getConfig("fleet-sre.cluster");
+  }
+
+  @Test
+  void defaultIsClusterOfItsOwn() {
+    assertThat(ClusterFormation.discovery(cluster(""))).isEqualTo(ClusterFormation.Discovery.SELF);
+  }
+
+  @Test
+  void seedNodesNeedTheirDiscovery() {
+    String seeds = "fleet-sre.cluster.seed-nodes = [\"pekko://fleet-sre@127.0.0.1:25520\"]\n";
+
+    assertThat(ClusterFormation.discovery(cluster(seeds + "fleet-sre.cluster.discovery = seed-nodes")))
+        .isEqualTo(ClusterFormation.Discovery.SEED_NODES);
+    assertThatThrownBy(() -> ClusterFormation.discovery(cluster(seeds)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("set discovery = seed-nodes");
+    assertThatThrownBy(() -> ClusterFormation.discovery(cluster("fleet-sre.cluster.discovery = seed-nodes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fleet-sre.cluster.seed-nodes is empty");
+  }
+
+  @Test
+  void kubernetesApiIsAccepted() {
+    assertThat(ClusterFormation.discovery(cluster("fleet-sre.cluster.discovery = kubernetes-api")))
+        .isEqualTo(ClusterFormation.Discovery.KUBERNETES_API);
+  }
+
+  @Test
+  void unknownDiscoveryIsRejected() {
+    assertThatThrownBy(() -> ClusterFormation.discovery(cluster("fleet-sre.cluster.discovery = dns")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fleet-sre.cluster.discovery: invalid value [dns]; expected self, seed-nodes or kubernetes-api");
+  }
+}
