@@ -1,6 +1,8 @@
 package app;
 
 import com.typesafe.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.apache.pekko.actor.Address;
@@ -76,6 +78,7 @@ final class ClusterFormation {
         self.manager().tell(new JoinSeedNodes(seeds));
       }
       case KUBERNETES_API -> {
+        requireServiceAccountCa(system.settings().config());
         PekkoManagement.get(system).start().whenComplete((uri, error) -> {
           if (error != null) {
             LOG.error("Pekko Management failed to start, so Cluster Bootstrap cannot be probed by other pods", error);
@@ -88,5 +91,14 @@ final class ClusterFormation {
     }
     LOG.info("joining the cluster with discovery [{}]", discovery.configValue());
     return discovery;
+  }
+
+  /** Rejects a missing CA file up front, because the Kubernetes API discovery fails with only its path. */
+  private static void requireServiceAccountCa(Config config) {
+    String caPath = config.getString("pekko.discovery.kubernetes-api.api-ca-path");
+    if (!Files.isReadable(Path.of(caPath))) {
+      throw new IllegalArgumentException("pekko.discovery.kubernetes-api.api-ca-path: cannot read [" + caPath
+          + "]; discovery = kubernetes-api works only in a Kubernetes pod with its service account token mounted");
+    }
   }
 }

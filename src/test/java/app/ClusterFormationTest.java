@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClusterFormationTest {
 
@@ -37,6 +42,25 @@ class ClusterFormationTest {
   void kubernetesApiIsAccepted() {
     assertThat(ClusterFormation.discovery(cluster("fleet-sre.cluster.discovery = kubernetes-api")))
         .isEqualTo(ClusterFormation.Discovery.KUBERNETES_API);
+  }
+
+  @Test
+  void kubernetesApiOutsidePodFailsClearly(@TempDir Path temp) throws Exception {
+    Path missing = temp.resolve("ca.crt");
+    Path log = temp.resolve("engine.log");
+    Map<String, String> environment = Map.of("FLEET_SRE_CLUSTER_DISCOVERY", "kubernetes-api",
+        "FLEET_SRE_DATA_DIR", temp.resolve("data").toString(),
+        "FLEET_SRE_MANAGEMENT_PORT", String.valueOf(TestEnvironment.freePort()));
+    Path config = Files.writeString(temp.resolve("test.conf"),
+        "pekko.discovery.kubernetes-api.api-ca-path = \"" + missing + "\"\n");
+
+    try (EngineProcess engine = EngineProcess.start(environment, log, log, "serve", "--config", config.toString(),
+        "--port", "0")) {
+      int exitCode = engine.awaitExit(Duration.ofSeconds(60));
+
+      assertThat(exitCode).isEqualTo(Main.EXIT_USAGE);
+      assertThat(Files.readString(log)).contains("api-ca-path: cannot read [" + missing + "]");
+    }
   }
 
   @Test
