@@ -23,6 +23,16 @@ public final class TopProcessesAnalyzer implements Analyzer {
   public static final String NAME = "top-processes";
 
   private static final Set<String> SORTS = Set.of("-pcpu", "-rss");
+  /** The ps column list this analyzer renders and parses. */
+  private static final String COLUMNS = "pid,user,pcpu,pmem,rss,etimes,args";
+
+  /**
+   * Command lines of the listing itself: ps run directly or through the top-processes shell
+   * template. A process that started a moment ago shows up to 100 % CPU, because ps divides CPU
+   * time by elapsed time, so without this the listing would blame itself.
+   */
+  private static final List<String> OWN_LISTING = List.of("ps -eo " + COLUMNS, "sh -c ps -eo " + COLUMNS);
+
   private static final Pattern LINE =
       Pattern.compile("^\\s*(\\d+)\\s+(\\S+)\\s+([\\d.]+)\\s+([\\d.]+)\\s+(\\d+)\\s+(\\d+)\\s+(.*)$");
   private static final Pattern FPM_POOL = Pattern.compile("^php-fpm[\\d.]*: pool (\\S+)");
@@ -61,13 +71,14 @@ public final class TopProcessesAnalyzer implements Analyzer {
     if (!SORTS.contains(sort)) {
       throw new IllegalArgumentException("parameter [sort] is invalid: [" + sort + "]; expected -pcpu or -rss");
     }
-    return List.of("ps", "-eo", "pid,user,pcpu,pmem,rss,etimes,args", "--sort=" + sort);
+    return List.of("ps", "-eo", COLUMNS, "--sort=" + sort);
   }
 
   /**
    * Returns {@code {processes:[{pid, user, cpuPercent, memPercent, rssKb, elapsedSeconds, command,
-   * application, kind, service}], processesSeen, applications:[...]}}: the first {@code
-   * topProcesses} in ps order, and every process summed per application or service. Commands are
+   * application, kind, service}], processesSeen, ownListingSkipped, applications:[...]}}: the first
+   * {@code topProcesses} in ps order, and every process summed per application or service, leaving
+   * out the listing's own ps and sh processes (counted in ownListingSkipped). Commands are
    * redacted, because command lines carry passwords ({@code mysql -pX}).
    */
   @Override
@@ -76,6 +87,7 @@ public final class TopProcessesAnalyzer implements Analyzer {
     Redactor redactor = new Redactor();
     List<ObjectNode> processes = new ArrayList<>();
     ArrayNode unparsed = Json.array();
+    int ownListing = 0;
     for (String line : Outputs.lines(output.stdout())) {
       if (line.isBlank() || line.strip().startsWith("PID")) {
         continue;
@@ -85,6 +97,11 @@ public final class TopProcessesAnalyzer implements Analyzer {
         unparsed.add(line);
         continue;
       }
+      String command = redactor.redact(m.group(7).strip());
+      if (OWN_LISTING.stream().anyMatch(command::startsWith)) {
+        ownListing++;
+        continue;
+      }
       ObjectNode process = Json.object();
       process.put("pid", Long.parseLong(m.group(1)));
       process.put("user", m.group(2));
@@ -92,7 +109,6 @@ public final class TopProcessesAnalyzer implements Analyzer {
       process.put("memPercent", Double.parseDouble(m.group(4)));
       process.put("rssKb", Long.parseLong(m.group(5)));
       process.put("elapsedSeconds", Long.parseLong(m.group(6)));
-      String command = redactor.redact(m.group(7).strip());
       process.put("command", command.length() > MAX_COMMAND_LENGTH ? command.substring(0, MAX_COMMAND_LENGTH) + "..." : command);
       identify(process, command);
       processes.add(process);
@@ -102,6 +118,7 @@ public final class TopProcessesAnalyzer implements Analyzer {
     ArrayNode listed = findings.putArray("processes");
     processes.stream().limit(Math.max(0, topProcesses)).forEach(listed::add);
     findings.put("processesSeen", processes.size());
+    findings.put("ownListingSkipped", ownListing);
     findings.set("applications", summarise(processes));
     if (!unparsed.isEmpty()) {
       findings.set("unparsed", unparsed);

@@ -34,7 +34,25 @@ class HostAnalyzersTest {
     assertThat(first.get("rssKb").asLong()).isEqualTo(174212L);
     assertThat(first.get("elapsedSeconds").asLong()).isEqualTo(842L);
     assertThat(first.get("command").asText()).isEqualTo("php-fpm: pool shop_example_com");
-    assertThat(findings.get("processesSeen").asInt()).isEqualTo(17);
+    assertThat(findings.get("processesSeen").asInt()).isEqualTo(16);
+    assertThat(findings.get("ownListingSkipped").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void topProcessesSkipsOwnListing() {
+    String stdout = String.join("\n",
+        "    PID USER     %CPU %MEM   RSS ELAPSED COMMAND",
+        " 520001 diag      100  0.0  3520       0 ps -eo pid,user,pcpu,pmem,rss,etimes,args --sort=-pcpu",
+        " 520000 diag     50.0  0.0  1612       0 sh -c ps -eo pid,user,pcpu,pmem,rss,etimes,args --sort=\"$1\" | head -n \"$2\" _ -pcpu 25",
+        " 414100 www-data 97.5  1.1 88120     912 php /var/www/shop/wp-cron.php",
+        " 415000 www-data  0.1  0.0  1200      40 ps aux") + "\n";
+
+    JsonNode findings = processes.parse(Fixtures.exited(0, stdout, ""));
+
+    JsonNode first = findings.get("processes").get(0);
+    assertThat(first.get("pid").asLong()).isEqualTo(414100L);
+    assertThat(findings.get("processesSeen").asInt()).isEqualTo(2);
+    assertThat(findings.get("ownListingSkipped").asInt()).isEqualTo(2);
   }
 
   @Test
@@ -92,7 +110,8 @@ class HostAnalyzersTest {
     JsonNode findings = new TopProcessesAnalyzer(small).parse(Fixtures.stdout("ps-cpu.txt"));
 
     assertThat(findings.get("processes")).hasSize(3);
-    assertThat(findings.get("processesSeen").asInt()).isEqualTo(17);
+    assertThat(findings.get("processesSeen").asInt()).isEqualTo(16);
+    assertThat(findings.get("ownListingSkipped").asInt()).isEqualTo(1);
   }
 
   @Test
