@@ -15,4 +15,7 @@ public interface CommandDispatcher {
 
   /** Whether the queue is filled past its saturation threshold, so ingest should push back. */
   boolean saturated();
+
+  /** Commands accepted and not yet started, exact or estimated. */
+  int queued();
 }

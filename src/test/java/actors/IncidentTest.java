@@ -119,6 +119,11 @@ class IncidentTest {
       return false;
     }
 
+    @Override
+    public int queued() {
+      return 0;
+    }
+
     void complete(CommandRequest request, String output) {
       callbacks.get(request.commandId()).accept(new CommandResult(request.commandId(), request.incidentId(),
           request.host(), "exited", 0, 12, output, false, "", JsonNodeFactory.instance.objectNode()));
