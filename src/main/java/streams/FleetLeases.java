@@ -11,6 +11,9 @@ import java.util.concurrent.CompletionStage;
  * in Redis server time (so executors' clocks do not matter). The executor renews its leases while
  * the command runs and releases them when it ends. The leases of an executor that died lapse after
  * lease-ttl, and every acquire first removes lapsed leases.
+ *
+ * <p>NOTE: one script call touches the keys of a host, of the fleet and of the rate, which Redis
+ * Cluster would place in different hash slots. The queue needs a single Redis primary.
  */
 final class FleetLeases {
 

@@ -133,6 +133,8 @@ public final class RedisCommandExecutor implements AutoCloseable {
     return held.size();
   }
 
+  // NOTE: nothing deletes the consumers of stopped executors (XGROUP DELCONSUMER), so the group's
+  // consumer list grows by one name with every executor start.
   private static String consumerName(String prefix) {
     String start = prefix.isEmpty() ? System.getenv().getOrDefault("HOSTNAME", "executor") : prefix;
     return start + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);

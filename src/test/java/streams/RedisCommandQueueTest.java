@@ -162,13 +162,14 @@ class RedisCommandQueueTest {
     return queue;
   }
 
-  private static int freePort() throws Exception {
+  static int freePort() throws Exception {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
 
-  private static RedisServer redisOn(int port) throws Exception {
+  /** Starts an embedded Redis on 127.0.0.1 that keeps nothing on disk. */
+  static RedisServer redisOn(int port) throws Exception {
     RedisServer server = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"").build();
     server.start();
     return server;
