@@ -66,10 +66,14 @@ final class FleetLeases {
       local time = redis.call('TIME')
       local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
       local expiry = now + tonumber(ARGV[2])
-      local renewed = redis.call('ZADD', KEYS[1], 'XX', 'CH', expiry, ARGV[1])
-        + redis.call('ZADD', KEYS[2], 'XX', 'CH', expiry, ARGV[1])
-      redis.call('PEXPIRE', KEYS[1], ARGV[2])
-      redis.call('PEXPIRE', KEYS[2], ARGV[2])
+      local renewed = 0
+      for i = 1, 2 do
+        if redis.call('ZSCORE', KEYS[i], ARGV[1]) then
+          redis.call('ZADD', KEYS[i], expiry, ARGV[1])
+          redis.call('PEXPIRE', KEYS[i], ARGV[2])
+          renewed = renewed + 1
+        end
+      end
       return renewed
       """;
 

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -291,7 +292,14 @@ public final class RedisCommandExecutor implements AutoCloseable {
   private void deliver(Held entry, CommandResult result) {
     CommandRequest request = entry.request;
     entry.phase = Phase.DELIVERING;
-    recipient.deliver(result).toCompletableFuture()
+    CompletableFuture<?> confirmation;
+    try {
+      // A copy, so the timeout below does not complete a future the recipient may share.
+      confirmation = recipient.deliver(result).toCompletableFuture().copy();
+    } catch (RuntimeException e) {
+      confirmation = CompletableFuture.failedFuture(e);
+    }
+    confirmation
         .orTimeout(settings.resultTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .whenCompleteAsync((confirmed, failure) -> {
           if (failure != null) {
