@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,9 +54,17 @@ public final class RedisCommandQueue implements CommandDispatcher, AutoCloseable
   private final StatefulRedisConnection<String, String> connection;
   private final ScheduledExecutorService scheduler;
 
-  /** Stream length at the last refresh, and commands this node added since then. */
-  private final AtomicLong streamLength = new AtomicLong();
-  private final AtomicLong addedSinceRefresh = new AtomicLong();
+  /**
+   * The stream length at the last refresh, and how many entries this node had added
+   * ({@link #entriesAdded}) when that XLEN was sent.
+   */
+  private record Backlog(long streamLength, long entriesAddedBefore) {}
+
+  private final AtomicReference<Backlog> backlog = new AtomicReference<>(new Backlog(0, 0));
+  /** Entries this node has added since it started. */
+  private final AtomicLong entriesAdded = new AtomicLong();
+  /** Commands accepted whose XADD has not completed yet, retries included. */
+  private final AtomicLong addsInFlight = new AtomicLong();
   private final AtomicBoolean refreshFailing = new AtomicBoolean();
 
   /** Commands accepted whose XADD failed and waits for its next attempt. */
@@ -94,7 +103,7 @@ public final class RedisCommandQueue implements CommandDispatcher, AutoCloseable
           request.incidentId(), request.host(), request.commandId(), settings.stream(), queued());
       return false;
     }
-    addedSinceRefresh.incrementAndGet();
+    addsInFlight.incrementAndGet();
     add(request, Json.write(request), onResult, 1, System.nanoTime());
     return true;
   }
@@ -104,10 +113,17 @@ public final class RedisCommandQueue implements CommandDispatcher, AutoCloseable
     return queued() >= saturationThreshold * queueSize;
   }
 
-  /** Estimated entries not yet acknowledged, on all nodes: read, pending or waiting. */
+  /**
+   * Estimates the entries not yet acknowledged, from all nodes: the stream length at the last
+   * refresh, plus what this node added since and is adding now. An XADD that completes around the
+   * XLEN may be counted twice until the next refresh, so the estimate errs high. Other nodes' adds
+   * count only from the next refresh.
+   */
   @Override
   public int queued() {
-    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, streamLength.get() + addedSinceRefresh.get()));
+    Backlog last = backlog.get();
+    long estimate = last.streamLength() + entriesAdded.get() - last.entriesAddedBefore() + addsInFlight.get();
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, estimate));
   }
 
   private void add(CommandRequest request, String json, Consumer<CommandResult> onResult, int attempt, long firstNanos) {
@@ -122,8 +138,11 @@ public final class RedisCommandQueue implements CommandDispatcher, AutoCloseable
       if (attempt > 1) {
         retrying.decrementAndGet();
       }
+      if (id != null) {
+        entriesAdded.incrementAndGet();
+      }
+      addsInFlight.decrementAndGet();
       if (id == null) {
-        addedSinceRefresh.decrementAndGet();
         LOG.info("incident [{}] host [{}]: command [{}] was added before; duplicate dropped",
             request.incidentId(), request.host(), request.commandId());
       } else if (attempt > 1) {
@@ -149,6 +168,7 @@ public final class RedisCommandQueue implements CommandDispatcher, AutoCloseable
     Duration elapsed = Duration.ofNanos(System.nanoTime() - firstNanos);
     if (closed) {
       retrying.decrementAndGet();
+      addsInFlight.decrementAndGet();
       LOG.error("incident [{}] host [{}]: command [{}] not added to stream [{}] before shutdown; its incident "
           + "dispatches it again when it recovers", request.incidentId(), request.host(), request.commandId(),
           settings.stream(), failure);
@@ -156,7 +176,7 @@ public final class RedisCommandQueue implements CommandDispatcher, AutoCloseable
     }
     if (elapsed.compareTo(settings.addGiveUp()) >= 0) {
       retrying.decrementAndGet();
-      addedSinceRefresh.decrementAndGet();
+      addsInFlight.decrementAndGet();
       LOG.error("incident [{}] host [{}]: command [{}] not added to stream [{}] after [{}] attempts in [{}]; "
           + "reporting it as failed", request.incidentId(), request.host(), request.commandId(), settings.stream(),
           attempt, elapsed, failure);
@@ -181,11 +201,9 @@ public final class RedisCommandQueue implements CommandDispatcher, AutoCloseable
     return delay.compareTo(settings.addRetryMax()) < 0 ? delay : settings.addRetryMax();
   }
 
-  /**
-   * Reads the stream length. Commands added between the XLEN and the reset of the local count are
-   * missing from the estimate until the next refresh.
-   */
+  /** Reads the stream length behind {@link #queued()}. */
   private void refreshBacklog() {
+    long addedBefore = entriesAdded.get();
     connection.async().xlen(settings.stream()).whenComplete((length, failure) -> {
       if (failure != null) {
         if (refreshFailing.compareAndSet(false, true)) {
@@ -197,8 +215,7 @@ public final class RedisCommandQueue implements CommandDispatcher, AutoCloseable
       if (refreshFailing.compareAndSet(true, false)) {
         LOG.info("reading the length of stream [{}] works again: [{}] entries", settings.stream(), length);
       }
-      streamLength.set(length);
-      addedSinceRefresh.set(0);
+      backlog.set(new Backlog(length, addedBefore));
     });
   }
 
