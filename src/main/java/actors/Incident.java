@@ -72,8 +72,21 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
   /** Starts (or recovers) the entity so that an unfinished investigation continues. */
   public record Wake(String reason) implements Command {}
 
-  /** The result of a command this incident dispatched. */
-  public record CommandFinished(CommandResult result) implements Command {}
+  /**
+   * The result of a command this incident dispatched.
+   *
+   * @param replyTo gets {@link ResultRecorded} once the result is persisted, or at once when the
+   *     command is not pending any more (already recorded, cancelled); null when no reply is wanted
+   */
+  public record CommandFinished(CommandResult result, ActorRef<ResultRecorded> replyTo) implements Command {
+
+    public CommandFinished(CommandResult result) {
+      this(result, null);
+    }
+  }
+
+  /** The reply to {@link CommandFinished}: the incident needs this command's result no more. */
+  public record ResultRecorded(String commandId) implements JsonSerializable {}
 
   private record BrainDecided(int step, Brain.Decision decision) implements Command {}
 
@@ -249,12 +262,22 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     dispatched.remove(result.commandId());
     if (!state.isPending(result.commandId()) || !state.investigating()) {
       context.getLog().debug("incident [{}]: ignoring result of command [{}] that is not pending", incidentId, result.commandId());
+      replyRecorded(command);
       return Effect().none();
     }
     AUDIT.info(
         "incident={} host={} command={} status={} exit={} durationMs={}",
         incidentId, result.host(), result.commandId(), result.status(), result.exitCode(), result.durationMillis());
-    return Effect().persist(new CommandCompleted(result, services.clock().instant())).thenRun(this::advance);
+    return Effect()
+        .persist(new CommandCompleted(result, services.clock().instant()))
+        .thenRun(this::advance)
+        .thenRun(persisted -> replyRecorded(command));
+  }
+
+  private static void replyRecorded(CommandFinished command) {
+    if (command.replyTo() != null) {
+      command.replyTo().tell(new ResultRecorded(command.result().commandId()));
+    }
   }
 
   private Effect<Event, IncidentState> onBrainDecided(IncidentState state, BrainDecided command) {

@@ -64,15 +64,14 @@ import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import streams.CommandPipeline;
-import streams.ExecutionSettings;
+import streams.CommandDispatcher;
 import streams.InsightSink;
 import streams.JsonLinesInsightSink;
 import streams.RedisStreamInsightSink;
 
 /**
  * One running engine: the actor system joined to its cluster, the journal, the command
- * pipeline, the insight sink, the sharded incidents and routers and, when asked for, the HTTP
+ * queue and its executor, the insight sink, the sharded incidents and routers and, when asked for, the HTTP
  * API. {@link #close()} shuts it all down in reverse order.
  */
 public final class Engine implements AutoCloseable {
@@ -83,7 +82,7 @@ public final class Engine implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final Config config;
-  private final CommandPipeline pipeline;
+  private final CommandQueue commandQueue;
   private final InsightSink sink;
   private final Runners runners;
   private final AlertIntake intake;
@@ -92,12 +91,12 @@ public final class Engine implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean(false);
   private ServerBinding binding;
 
-  private Engine(ActorSystem<Void> system, Config config, CommandPipeline pipeline, InsightSink sink, Runners runners,
+  private Engine(ActorSystem<Void> system, Config config, CommandQueue commandQueue, InsightSink sink, Runners runners,
       AlertIntake intake, MeterRegistry meters) {
     this.meters = meters;
     this.system = system;
     this.config = config;
-    this.pipeline = pipeline;
+    this.commandQueue = commandQueue;
     this.sink = sink;
     this.runners = runners;
     this.intake = intake;
@@ -134,7 +133,6 @@ public final class Engine implements AutoCloseable {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("fleet-sre-blocking-dispatcher"));
     JudgeSettings judgeSettings = JudgeSettings.fromConfig(fleetSre.getConfig("judge"));
     IncidentSettings incidentSettings = IncidentSettings.fromConfig(fleetSre.getConfig("incident"), judgeSettings.timeout());
-    ExecutionSettings executionSettings = ExecutionSettings.fromConfig(fleetSre.getConfig("execution"));
     Inventory inventory = Inventory.fromConfig(fleetSre.getConfig("inventory"));
     CommandPolicy policy = CommandPolicy.fromConfig(fleetSre.getConfig("command-policy"));
     Analyzers analyzers = Analyzers.fromConfig(fleetSre, Clock.systemUTC());
@@ -144,7 +142,7 @@ public final class Engine implements AutoCloseable {
         new SshRunner(SshSettings.fromConfig(fleetSre.getConfig("ssh")), fleetSre.getInt("execution.ssh-runner-threads")),
         new SimulatedRunner(SimulatedSettings.fromConfig(fleetSre.getConfig("simulated")), Clock.systemUTC()));
     CommandRunner runner = runnerOverride != null ? runnerOverride : runners;
-    CommandPipeline pipeline = CommandPipeline.start(system, executionSettings, inventory, runner,
+    CommandQueue commandQueue = CommandQueue.start(system, fleetSre, inventory, runner,
         new ResultAnalysis(analyzers, incidentSettings.transcriptOutputCap()));
     InsightSink sink = insightSink(fleetSre, blocking);
 
@@ -154,7 +152,7 @@ public final class Engine implements AutoCloseable {
         brain(system, fleetSre, analyzers, incidentSettings, meters),
         judge(system, fleetSre, judgeSettings, incidentSettings, meters),
         policy,
-        pipeline,
+        commandQueue.dispatcher(),
         sink,
         incidentSettings,
         Clock.systemUTC(),
@@ -165,10 +163,12 @@ public final class Engine implements AutoCloseable {
             .tell(new IncidentRouter.IncidentFinished(incidentId)));
     IncidentRouter.init(system);
     Incident.init(system, services);
+    commandQueue.startExecutor(timeout -> result -> sharding.entityRefFor(Incident.ENTITY_KEY, result.incidentId())
+        .<Incident.ResultRecorded>ask(replyTo -> new Incident.CommandFinished(result, replyTo), timeout));
 
-    meters.gauge("fleet_sre.commands.queued", pipeline, CommandPipeline::queued);
+    meters.gauge("fleet_sre.commands.queued", commandQueue.dispatcher(), CommandDispatcher::queued);
     AlertIntake intake = new AlertIntake(system, fleetSre.getDuration("http.ask-timeout"));
-    Engine engine = new Engine(system, config, pipeline, sink, runners, intake, meters);
+    Engine engine = new Engine(system, config, commandQueue, sink, runners, intake, meters);
     engine.awaitUp();
     int resumed = await(IncidentResumer.resumeUnfinished(system), "finding unfinished incidents");
     engine.ready.set(true);
@@ -180,7 +180,7 @@ public final class Engine implements AutoCloseable {
   public InetSocketAddress bindHttp(int port) {
     Config fleetSre = config.getConfig("fleet-sre");
     HttpSettings settings = HttpSettings.fromConfig(fleetSre.getConfig("http"), fleetSre.getConfig("ingest")).withPort(port);
-    AlertRoutes routes = new AlertRoutes(system, intake, settings, pipeline::saturated, ready::get, Clock.systemUTC(),
+    AlertRoutes routes = new AlertRoutes(system, intake, settings, commandQueue.dispatcher()::saturated, ready::get, Clock.systemUTC(),
         meters);
     binding = await(Http.get(system).newServerAt(settings.interfaceName(), settings.port()).bind(routes.routes()),
         "binding the HTTP API");
@@ -205,7 +205,7 @@ public final class Engine implements AutoCloseable {
     return ready.get();
   }
 
-  /** Stops taking requests, then the pipeline, the sink and the actor system. Calls after the first do nothing. */
+  /** Stops taking requests, then the command queue, the actor system and the sink. Calls after the first do nothing. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -216,7 +216,7 @@ public final class Engine implements AutoCloseable {
     if (binding != null) {
       await(binding.unbind(), "unbinding the HTTP API");
     }
-    pipeline.close();
+    commandQueue.close();
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -1,18 +1,13 @@
 package streams;
 
-import fleet.CommandOutput;
 import fleet.CommandRequest;
 import fleet.CommandResult;
 import fleet.CommandRunner;
-import fleet.HostEntry;
 import fleet.Inventory;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,15 +31,10 @@ public final class CommandPipeline implements CommandDispatcher, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandPipeline.class);
 
-  /** Extra time past a command's own timeout before the pipeline gives up on a runner that did not answer. */
-  private static final Duration RUNNER_GRACE = Duration.ofSeconds(10);
-
   private record Job(CommandRequest request, Consumer<CommandResult> onResult) {}
 
   private final ExecutionSettings settings;
-  private final Inventory inventory;
-  private final CommandRunner runner;
-  private final OutputAnalysis analysis;
+  private final CommandRun commandRun;
   private final BoundedSourceQueue<Job> queue;
   private final CompletionStage<Done> completion;
 
@@ -57,9 +47,7 @@ public final class CommandPipeline implements CommandDispatcher, AutoCloseable {
   private CommandPipeline(
       ActorSystem<?> system, ExecutionSettings settings, Inventory inventory, CommandRunner runner, OutputAnalysis analysis) {
     this.settings = settings;
-    this.inventory = inventory;
-    this.runner = runner;
-    this.analysis = analysis;
+    this.commandRun = new CommandRun(inventory, runner, analysis, settings.outputCapBytes());
 
     var materialized = Source.<Job>queue(settings.queueSize())
         .throttle(settings.ratePerSecond(), Duration.ofSeconds(1))
@@ -97,6 +85,7 @@ public final class CommandPipeline implements CommandDispatcher, AutoCloseable {
   }
 
   /** Commands waiting to start. */
+  @Override
   public int queued() {
     return queue.size();
   }
@@ -141,67 +130,20 @@ public final class CommandPipeline implements CommandDispatcher, AutoCloseable {
   }
 
   /**
-   * Runs {@link #execute}. When it throws, the command's callback gets a failed result and the
-   * returned stage still completes, so the partition is released.
+   * Runs the command and hands its result to the job's callback. The returned stage completes
+   * even when the callback throws, so the partition is released.
    */
   private CompletionStage<Done> executeGuarded(Job job) {
-    try {
-      return execute(job);
-    } catch (RuntimeException e) {
-      CommandRequest request = job.request();
-      LOG.error("incident [{}] host [{}]: command [{}] could not be started",
-          request.incidentId(), request.host(), request.commandId(), e);
-      try {
-        job.onResult().accept(new CommandResult(request.commandId(), request.incidentId(), request.host(), "failed",
-            -1, 0, "", false, "command could not be started: " + e, null));
-      } catch (RuntimeException delivery) {
-        LOG.error("incident [{}] host [{}]: result of command [{}] could not be delivered",
-            request.incidentId(), request.host(), request.commandId(), delivery);
-      }
-      return CompletableFuture.completedFuture(Done.getInstance());
-    }
-  }
-
-  private CompletionStage<Done> execute(Job job) {
     CommandRequest request = job.request();
-    Instant started = Instant.now();
-    Optional<HostEntry> host = inventory.lookup(request.host());
-
-    CompletionStage<CommandOutput> output;
-    if (host.isEmpty()) {
-      output = CompletableFuture.completedFuture(CommandOutput.failed(CommandOutput.Outcome.NOT_IN_INVENTORY,
-          "host [" + request.host() + "] is not in the inventory and no default entry is configured", Duration.ZERO));
-    } else {
-      Duration limit = request.timeout().plus(RUNNER_GRACE);
-      output = runner.run(request, host.get(), settings.outputCapBytes())
-          .toCompletableFuture()
-          .orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    return output
-        .exceptionally(failure -> {
-          LOG.error("incident [{}] host [{}]: runner failed for command [{}]",
-              request.incidentId(), request.host(), request.commandId(), failure);
-          return CommandOutput.failed(CommandOutput.Outcome.FAILED, "runner failed: " + failure,
-              Duration.between(started, Instant.now()));
-        })
-        .thenApply(raw -> analysis.analyze(request, raw))
-        .handle((result, failure) -> {
-          CommandResult delivered = result;
-          if (failure != null) {
-            LOG.error("incident [{}] host [{}]: analysis failed for command [{}]",
-                request.incidentId(), request.host(), request.commandId(), failure);
-            delivered = new CommandResult(request.commandId(), request.incidentId(), request.host(), "failed", -1,
-                Duration.between(started, Instant.now()).toMillis(), "", false, "analysis failed: " + failure, null);
-          }
-          try {
-            job.onResult().accept(delivered);
-          } catch (RuntimeException e) {
-            LOG.error("incident [{}] host [{}]: result of command [{}] could not be delivered",
-                request.incidentId(), request.host(), request.commandId(), e);
-          }
-          return Done.getInstance();
-        });
+    return commandRun.run(request).thenApply(result -> {
+      try {
+        job.onResult().accept(result);
+      } catch (RuntimeException e) {
+        LOG.error("incident [{}] host [{}]: result of command [{}] could not be delivered",
+            request.incidentId(), request.host(), request.commandId(), e);
+      }
+      return Done.getInstance();
+    });
   }
 
   /** Stops accepting commands; commands already queued still run. */

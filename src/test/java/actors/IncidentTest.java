@@ -35,6 +35,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import streams.CommandDispatcher;
@@ -117,6 +119,11 @@ class IncidentTest {
     @Override
     public boolean saturated() {
       return false;
+    }
+
+    @Override
+    public int queued() {
+      return 0;
     }
 
     void complete(CommandRequest request, String output) {
@@ -234,6 +241,44 @@ class IncidentTest {
       assertThat(insight.timings().commands()).isEqualTo(1);
     });
     assertThat(finished).contains(id);
+  }
+
+  private static CommandResult exited(CommandRequest request, String output) {
+    return new CommandResult(request.commandId(), request.incidentId(), request.host(), "exited", 0, 12, output, false,
+        "", JsonNodeFactory.instance.objectNode());
+  }
+
+  @Test
+  void resultIsConfirmedOnceRecorded() {
+    String id = newId();
+    var incident = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofMinutes(5), dispatcher));
+    send(incident, alert("f1", Instant.now()));
+    CommandRequest request = awaitRequest(dispatcher, 1);
+    TestProbe<Incident.ResultRecorded> probe = TEST_KIT.createTestProbe();
+
+    incident.tell(new Incident.CommandFinished(exited(request, "first"), probe.getRef()));
+    assertThat(probe.receiveMessage(Duration.ofSeconds(5))).isEqualTo(new Incident.ResultRecorded(request.commandId()));
+    assertThat(details(incident).transcript()).singleElement().extracting(TranscriptEntry::output).isEqualTo("first");
+
+    // A second delivery, as after an executor's rerun, is confirmed at once and changes nothing.
+    incident.tell(new Incident.CommandFinished(exited(request, "second"), probe.getRef()));
+    assertThat(probe.receiveMessage(Duration.ofSeconds(5))).isEqualTo(new Incident.ResultRecorded(request.commandId()));
+    assertThat(details(incident).transcript()).singleElement().extracting(TranscriptEntry::output).isEqualTo("first");
+  }
+
+  @Test
+  void resultIsNotConfirmedWhenPersistFails() {
+    String id = newId();
+    var incident = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofMinutes(5), dispatcher));
+    send(incident, alert("f1", Instant.now()));
+    CommandRequest request = awaitRequest(dispatcher, 1);
+    TestProbe<Incident.ResultRecorded> probe = TEST_KIT.createTestProbe();
+
+    PersistenceTestKit.create(TEST_KIT.system())
+        .failNextPersisted(PersistenceId.of(Incident.ENTITY_KEY.name(), id).id());
+    incident.tell(new Incident.CommandFinished(exited(request, "lost"), probe.getRef()));
+
+    probe.expectNoMessage(Duration.ofSeconds(1));
   }
 
   @Test
@@ -536,6 +581,12 @@ class IncidentTest {
     serialization.verifySerialization(new Incident.InsightPublished(new agent.Judge.Verdict(true, "model:m",
         List.of("ok"), 0.8, Map.of("grounded", 0.9, "safety", 1.0), 3), Instant.now()), true);
     serialization.verifySerialization(new Incident.IncidentClosed("resolved", "why", Instant.now()), true);
+    TestProbe<Incident.ResultRecorded> replyTo = TEST_KIT.createTestProbe();
+    serialization.verifySerialization(new Incident.CommandFinished(new CommandResult("i:1.1", "i", "web-01", "exited",
+        0, 5, "out", false, "", JsonNodeFactory.instance.objectNode()), replyTo.getRef()), true);
+    serialization.verifySerialization(new Incident.CommandFinished(new CommandResult("i:1.1", "i", "web-01", "exited",
+        0, 5, "out", false, "", JsonNodeFactory.instance.objectNode())), true);
+    serialization.verifySerialization(new Incident.ResultRecorded("i:1.1"), true);
     serialization.verifySerialization(
         IncidentState.empty("i").opened(alert, Instant.now()).stepPlanned(List.of(entry), turn), true);
     serialization.verifySerialization(new IncidentRouter.IncidentAssigned("i", 1, "f1@t"), true);
