@@ -334,9 +334,9 @@ public final class ReviewQueue extends EventSourcedBehavior<ReviewQueue.Command,
     boolean agrees = Review.agrees(review.verdict().publish(), command.verdict());
     Review.Decision decision = new Review.Decision(command.verdict(), command.reviewer(), command.notes(),
         command.labels(), now, agrees);
-    context.getLog().info("review [{}] of incident [{}] decided [{}] by [{}]; the judge {}",
+    context.getLog().info("review [{}] of incident [{}] decided [{}] by [{}]; judge and reviewer {}",
         review.reviewId(), review.incidentId(), decision.verdict(), decision.reviewer(),
-        agrees ? "agrees" : "disagrees");
+        agrees ? "agree" : "disagree");
     return Effect()
         .persist(new ReviewDecided(review.reviewId(), decision))
         .thenRun(s -> {

@@ -17,7 +17,7 @@ import java.util.Map;
  * Picks the published insights that a human also reviews, from {@code fleet-sre.review.sampling}.
  * Every held insight is reviewed anyway; this only decides for the published ones.
  *
- * <p>Each insight gets a rate: the rate of its use case (its playbook, else its alert kind) or the
+ * <p>Each insight gets a rate: the rate of its use case ({@link #useCase}) or the
  * default rate, raised to the rate of its judge and to the low-efficiency rate when those apply.
  * The draw it is compared with is derived from the incident id alone, so the same incident gets the
  * same decision on every node and after every recovery.
@@ -66,10 +66,13 @@ public final class ReviewSampler {
         sampling.getDouble("low-efficiency.rate"));
   }
 
-  /** Returns the use case of an insight: its playbook, or its alert kind when no playbook drove it. */
+  /**
+   * Returns the use case of an insight: its playbook, or its alert kind when no playbook drove it
+   * (playbook {@code none}, or {@code model} for a model's answer, which names no playbook).
+   */
   public static String useCase(Insight insight) {
     String playbook = insight.playbook();
-    if (playbook != null && !playbook.isBlank() && !playbook.equals("none")) {
+    if (playbook != null && !playbook.isBlank() && !playbook.equals("none") && !playbook.equals("model")) {
       return playbook;
     }
     return insight.alert() == null ? "unknown" : insight.alert().kind();

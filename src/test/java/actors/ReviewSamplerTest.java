@@ -55,6 +55,8 @@ class ReviewSamplerTest {
     ReviewSampler.Decision byKind = sampler.decide("x", insight("none", "HostOomKill"), verdict("structural", 0.9));
     assertThat(byKind.sampled()).isTrue();
     assertThat(byKind.rule()).isEqualTo("use-case HostOomKill");
+    assertThat(ReviewSampler.useCase(insight("model", "HostOomKill"))).isEqualTo("HostOomKill");
+    assertThat(ReviewSampler.useCase(insight("disk-space", "HostOomKill"))).isEqualTo("disk-space");
   }
 
   @Test
