@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -117,6 +118,7 @@ public final class GuidelinesStore
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state ->
             context.getLog().info("judge guidelines started at version [{}]", state.guidelines().version()))
+        .onSignal(PostStop.instance(), state -> context.getLog().info("judge guidelines store stopped"))
         .build();
   }
 

@@ -16,6 +16,7 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -411,6 +412,7 @@ public final class ReviewQueue extends EventSourcedBehavior<ReviewQueue.Command,
               open, state.finished().size());
           state.reviews().values().stream().filter(Review::awaitsApply).forEach(this::apply);
         })
+        .onSignal(PostStop.instance(), state -> context.getLog().info("review queue stopped"))
         .build();
   }
 
