@@ -104,20 +104,28 @@ class ReviewApiTest {
     model.thenSubmit(request -> answer("The disk is full.", "An old backup fills /var/backups.", "made-up:9.9"));
   }
 
-  /** Scripts a disk_usage call and an insight citing it, which the judge publishes. */
+  /** Scripts a disk_usage call and an insight quoting its output, which the judge publishes. */
   private static void scriptPublishedInsight() {
     model.thenTools("disk_usage", "{}")
-        .thenSubmit(request -> answer("The disk is full.", "Old backups fill the disk.",
-            ScriptedModelServer.lastCommandId(ScriptedModelServer.allToolResults(request))));
+        .thenSubmit(request -> {
+          String toolResults = ScriptedModelServer.allToolResults(request);
+          String cited = ScriptedModelServer.lastCommandId(toolResults);
+          return answer("The disk is full.", "Old backups fill the disk.", cited,
+              ScriptedModelServer.quote(toolResults, cited));
+        });
   }
 
   private static ObjectNode answer(String summary, String rootCause, String commandId) {
+    return answer(summary, rootCause, commandId, "see tool result");
+  }
+
+  private static ObjectNode answer(String summary, String rootCause, String commandId, String excerpt) {
     ObjectNode answer = Json.mapper().createObjectNode()
         .put("status", "complete").put("summary", summary).put("rootCause", rootCause);
     answer.putArray("remediation").add("Delete the old backup.");
     answer.putArray("fixes").addObject().put("description", "check").put("command", "true").put("risk", "low");
     answer.putArray("evidence").addObject().put("claim", rootCause).put("commandId", commandId)
-        .put("excerpt", "see tool result");
+        .put("excerpt", excerpt);
     return answer;
   }
 
