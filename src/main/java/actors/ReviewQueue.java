@@ -271,6 +271,8 @@ public final class ReviewQueue extends EventSourcedBehavior<ReviewQueue.Command,
 
   private Effect<Event, State> onSubmit(State state, Submit command) {
     String id = command.review().reviewId();
+    // NOTE: a review dropped by retention is not remembered, so a late resubmission would queue it again.
+    // Incidents stop resubmitting once they persist ReviewEnqueued, which bounds this to a lost confirmation.
     if (state.reviews().containsKey(id)) {
       context.getLog().debug("review [{}] submitted again; it is already in the queue", id);
       return Effect().reply(command.replyTo(), new Submitted(id, false));
