@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -42,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * yet delivered is delivered again.
  *
  * <p>Phases: {@code OPEN -> INVESTIGATING -> JUDGING -> PUBLISHED | AWAITING_REVIEW -> CLOSED}.
+ *
+ * <p>A held insight, and a published one that {@link ReviewSampler} picks, goes to the review queue;
+ * the submission is repeated until the queue confirms it. A reviewer's verdict on a held insight
+ * comes back as {@link ApplyReview}: {@code correct} or {@code partly-correct} publishes it
+ * ({@code AWAITING_REVIEW -> PUBLISHED}), {@code wrong} or {@code unsafe} closes the incident with
+ * outcome {@code rejected} and the insight is never delivered.
  */
 public final class Incident extends EventSourcedBehavior<Incident.Command, Incident.Event, IncidentState> {
 
@@ -52,6 +59,18 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
 
   /** Tag of the events after which an incident needs no more work. */
   public static final String FINISHED_TAG = "incident-finished";
+
+  /** Tag of the events that send an insight to review; with {@link #REVIEW_ENQUEUED_TAG} it finds unsent ones. */
+  public static final String REVIEW_REQUESTED_TAG = "incident-review-requested";
+
+  /** Tag of the event recording that the review queue confirmed it has the insight. */
+  public static final String REVIEW_ENQUEUED_TAG = "incident-review-enqueued";
+
+  /** Tag of the event releasing a held insight; with {@link #DELIVERED_TAG} it finds undelivered ones. */
+  public static final String RELEASED_TAG = "incident-released";
+
+  /** Tag of the event recording that the insight reached the downstream topic. */
+  public static final String DELIVERED_TAG = "incident-delivered";
 
   private static final Logger AUDIT = LoggerFactory.getLogger("fleet-sre.audit");
 
@@ -108,6 +127,24 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
 
   private record JudgeFailed(String reason) implements Command {}
 
+  /**
+   * Delivers a reviewer's verdict on the held insight. Idempotent: once a verdict is recorded,
+   * later ones are confirmed without effect.
+   */
+  public record ApplyReview(String reviewId, Review.Decision decision, ActorRef<ReviewApplied> replyTo)
+      implements Command {}
+
+  /** @param outcome {@code released}, {@code rejected}, {@code already-decided} or {@code not-held} */
+  public record ReviewApplied(String incidentId, String outcome) implements JsonSerializable {}
+
+  private record SampleForReview(String reason) implements Command {}
+
+  private record ReviewSubmitted(String reason) implements Command {}
+
+  private record ReviewSubmitFailed(String reason) implements Command {}
+
+  private record RetryReviewSubmit(String reason) implements Command {}
+
   /** Events, in the order an incident goes through them. */
   public sealed interface Event extends JsonSerializable {}
 
@@ -132,10 +169,23 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
 
   public record InsightDelivered(Instant at) implements Event {}
 
+  /** The sampler picked the published insight for review; {@code reason} names the rule. */
+  public record SampledForReview(String reason, Instant at) implements Event {}
+
+  /** The review queue confirmed it has this incident's insight. */
+  public record ReviewEnqueued(Instant at) implements Event {}
+
+  /** A reviewer released the held insight; it is delivered like a published one. */
+  public record InsightReleased(String reviewId, Review.Decision decision, Instant at) implements Event {}
+
+  /** A reviewer rejected the held insight; it is never delivered. */
+  public record InsightRejected(String reviewId, Review.Decision decision, Instant at) implements Event {}
+
   /**
    * The incident ended.
    *
-   * @param outcome {@code resolved} (after the insight), {@code self-resolved} (before it) or {@code cancelled}
+   * @param outcome {@code resolved} (after the insight), {@code self-resolved} (before it) or {@code cancelled};
+   *     an insight a reviewer rejected closes its incident with {@link InsightRejected} and outcome {@code rejected}
    */
   public record IncidentClosed(String outcome, String reason, Instant at) implements Event {}
 
@@ -156,6 +206,9 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
 
   /** Whether the judge is checking the insight. Not persisted, so a recovery in phase JUDGING judges again. */
   private boolean judgingInFlight;
+
+  /** Whether a review submission awaits the queue's confirmation. Not persisted, so a recovery submits again. */
+  private boolean reviewSubmitInFlight;
 
   private Incident(
       String incidentId, IncidentServices services, ActorContext<Command> context, TimerScheduler<Command> timers) {
@@ -187,8 +240,23 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     if (event instanceof Opened) {
       return Set.of(OPENED_TAG);
     }
-    if (event instanceof InsightDelivered || event instanceof InsightHeld || event instanceof IncidentClosed) {
+    if (event instanceof InsightHeld) {
+      return Set.of(FINISHED_TAG, REVIEW_REQUESTED_TAG);
+    }
+    if (event instanceof InsightDelivered) {
+      return Set.of(FINISHED_TAG, DELIVERED_TAG);
+    }
+    if (event instanceof IncidentClosed) {
       return Set.of(FINISHED_TAG);
+    }
+    if (event instanceof SampledForReview) {
+      return Set.of(REVIEW_REQUESTED_TAG);
+    }
+    if (event instanceof ReviewEnqueued) {
+      return Set.of(REVIEW_ENQUEUED_TAG);
+    }
+    if (event instanceof InsightReleased) {
+      return Set.of(RELEASED_TAG);
     }
     return Set.of();
   }
@@ -214,6 +282,14 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
         .onCommand(RunJudge.class, (state, command) -> onRunJudge(state))
         .onCommand(JudgeDecided.class, (state, command) -> onJudged(state, command.verdict()))
         .onCommand(JudgeFailed.class, this::onJudgeFailed)
+        .onCommand(ApplyReview.class, this::onApplyReview)
+        .onCommand(SampleForReview.class, (state, command) -> onSampleForReview(state))
+        .onCommand(ReviewSubmitted.class, this::onReviewSubmitted)
+        .onCommand(ReviewSubmitFailed.class, this::onReviewSubmitFailed)
+        .onCommand(RetryReviewSubmit.class, (state, command) -> {
+          reviewStep(state);
+          return Effect().none();
+        })
         .build();
   }
 
@@ -483,6 +559,102 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
     return Effect().persist(new InsightHeld(verdict, services.clock().instant())).thenRun(this::notifyFinished);
   }
 
+  // ---- human review ----
+
+  private Effect<Event, IncidentState> onSampleForReview(IncidentState state) {
+    if (state.review().requested()) {
+      reviewStep(state);
+      return Effect().none();
+    }
+    ReviewSampler.Decision sample = services.reviews().sampler().decide(incidentId, state.insight(), state.verdict());
+    if (!sample.sampled()) {
+      return Effect().none();
+    }
+    context.getLog().info("incident [{}] on host [{}]: published insight {} for review",
+        incidentId, state.host(), sample.reason());
+    return Effect()
+        .persist(new SampledForReview(sample.reason(), services.clock().instant()))
+        .thenRun(this::reviewStep);
+  }
+
+  /**
+   * Takes the next review action the state calls for: requests a sampling decision on a published
+   * insight, or submits a review the queue has not confirmed yet. Safe to call more than once.
+   */
+  private void reviewStep(IncidentState state) {
+    if (state.verdict() == null || state.insight() == null) {
+      return;
+    }
+    IncidentState.ReviewStatus review = state.review();
+    if (!review.requested()) {
+      if (state.verdict().publish()) {
+        context.getSelf().tell(new SampleForReview("insight published"));
+      }
+      return;
+    }
+    if (review.enqueued() || reviewSubmitInFlight) {
+      return;
+    }
+    reviewSubmitInFlight = true;
+    Review submission = new Review(incidentId, incidentId, state.host(), state.alert().kind(),
+        ReviewSampler.useCase(state.insight()), !state.verdict().publish(), review.reason(),
+        state.insight().summary(), state.verdict(), services.clock().instant(), null, null, false);
+    CompletionStage<?> submitted;
+    try {
+      submitted = services.reviews().submit().apply(submission);
+    } catch (RuntimeException e) {
+      submitted = CompletableFuture.failedFuture(e);
+    }
+    context.pipeToSelf(submitted, (ok, failure) -> failure == null
+        ? new ReviewSubmitted("queue confirmed")
+        : new ReviewSubmitFailed(String.valueOf(failure)));
+  }
+
+  private Effect<Event, IncidentState> onReviewSubmitted(IncidentState state, ReviewSubmitted command) {
+    reviewSubmitInFlight = false;
+    if (state.review().enqueued()) {
+      return Effect().none();
+    }
+    context.getLog().info("incident [{}] on host [{}]: insight queued for review ({})",
+        incidentId, state.host(), state.review().reason());
+    return Effect().persist(new ReviewEnqueued(services.clock().instant()));
+  }
+
+  private Effect<Event, IncidentState> onReviewSubmitFailed(IncidentState state, ReviewSubmitFailed command) {
+    reviewSubmitInFlight = false;
+    Duration retry = services.reviews().retry();
+    context.getLog().warn("incident [{}] on host [{}]: the review queue did not confirm the insight, retrying in [{}]: {}",
+        incidentId, state.host(), retry, command.reason());
+    timers.startSingleTimer("review-submit", new RetryReviewSubmit("queue did not confirm"), retry);
+    return Effect().none();
+  }
+
+  private Effect<Event, IncidentState> onApplyReview(IncidentState state, ApplyReview command) {
+    if (state.review().decision() != null) {
+      return Effect().reply(command.replyTo(), new ReviewApplied(incidentId, "already-decided"));
+    }
+    if (state.verdict() == null || state.verdict().publish()) {
+      context.getLog().warn("incident [{}]: ignoring verdict of review [{}]: the judge did not hold this insight",
+          incidentId, command.reviewId());
+      return Effect().reply(command.replyTo(), new ReviewApplied(incidentId, "not-held"));
+    }
+    Review.Decision decision = command.decision();
+    Instant now = services.clock().instant();
+    if (Review.RELEASING.contains(decision.verdict())) {
+      context.getLog().info("incident [{}] on host [{}]: reviewer [{}] released the held insight ({})",
+          incidentId, state.host(), decision.reviewer(), decision.verdict());
+      return Effect()
+          .persist(new InsightReleased(command.reviewId(), decision, now))
+          .thenRun(this::advance)
+          .thenReply(command.replyTo(), s -> new ReviewApplied(incidentId, "released"));
+    }
+    context.getLog().info("incident [{}] on host [{}]: reviewer [{}] rejected the held insight ({})",
+        incidentId, state.host(), decision.reviewer(), decision.verdict());
+    return Effect()
+        .persist(new InsightRejected(command.reviewId(), decision, now))
+        .thenReply(command.replyTo(), s -> new ReviewApplied(incidentId, "rejected"));
+  }
+
   // ---- driving the investigation ----
 
   /** Takes the next action the state calls for. Safe to call more than once: every action is guarded. */
@@ -497,10 +669,16 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
         }
       }
       case JUDGING -> context.getSelf().tell(new RunJudge("investigation concluded"));
-      case PUBLISHED -> deliver(state);
+      case PUBLISHED -> {
+        // The sampling decision is requested first, so it is persisted before the delivery is.
+        reviewStep(state);
+        deliver(state);
+      }
+      case AWAITING_REVIEW -> reviewStep(state);
       case CLOSED -> {
         // Resolved while the insight was on its way: it is still delivered.
-        if (state.verdict() != null && state.verdict().publish()) {
+        reviewStep(state);
+        if (state.deliverable()) {
           deliver(state);
         }
       }
@@ -604,6 +782,7 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
   private void notifyFinished(IncidentState state) {
     timers.cancel("deadline");
     services.onFinished().accept(state.alert().dedupKey(), incidentId);
+    reviewStep(state);
   }
 
   private static com.fasterxml.jackson.databind.JsonNode emptyFindings() {
@@ -620,7 +799,8 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
             return;
           }
           if (state.investigating() || state.phase() == IncidentState.Phase.JUDGING
-              || (state.phase() == IncidentState.Phase.PUBLISHED && !state.delivered())) {
+              || (state.phase() == IncidentState.Phase.PUBLISHED && !state.delivered())
+              || (state.review().requested() && !state.review().enqueued())) {
             context.getLog().info("incident [{}] on host [{}] recovered in phase [{}], resuming",
                 incidentId, state.host(), state.phase());
           }
@@ -646,6 +826,11 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
         .onEvent(InsightHeld.class, (state, event) -> state.held(event.verdict()))
         .onEvent(InsightDelivered.class, (state, event) -> state.markDelivered(event.at()))
         .onEvent(IncidentClosed.class, (state, event) -> state.closed(event.outcome(), event.reason(), event.at()))
+        .onEvent(SampledForReview.class, (state, event) -> state.sampledForReview(event.reason()))
+        .onEvent(ReviewEnqueued.class, (state, event) -> state.reviewEnqueued())
+        .onEvent(InsightReleased.class, (state, event) -> state.released(event.reviewId(), event.decision()))
+        .onEvent(InsightRejected.class,
+            (state, event) -> state.rejected(event.reviewId(), event.decision(), event.at()))
         .build();
   }
 }

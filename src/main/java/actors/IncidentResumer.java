@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wakes every incident that was opened but has not finished, after a restart of the engine. An
- * incident that recovers from its journal continues on its own; this only makes sure each one
- * is started, since nothing else would send it a message.
+ * Wakes every incident that has work left after a restart of the engine: opened but not finished,
+ * sent to review but not confirmed by the queue, or released by a reviewer but not delivered. An
+ * incident that recovers from its journal continues on its own. This only makes sure each one is
+ * started, because nothing else would send it a message.
  */
 public final class IncidentResumer {
 
@@ -27,19 +28,36 @@ public final class IncidentResumer {
   public static CompletionStage<Integer> resumeUnfinished(ActorSystem<?> system) {
     JdbcReadJournal journal =
         PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    CompletionStage<Set<String>> opened = entityIds(journal, Incident.OPENED_TAG, system);
-    CompletionStage<Set<String>> finished = entityIds(journal, Incident.FINISHED_TAG, system);
+    CompletionStage<Set<String>> unfinished = started(journal, Incident.OPENED_TAG, Incident.FINISHED_TAG, system)
+        .thenCombine(started(journal, Incident.REVIEW_REQUESTED_TAG, Incident.REVIEW_ENQUEUED_TAG, system), union())
+        .thenCombine(started(journal, Incident.RELEASED_TAG, Incident.DELIVERED_TAG, system), union());
 
-    return opened.thenCombine(finished, (open, done) -> {
-      Set<String> unfinished = new HashSet<>(open);
-      unfinished.removeAll(done);
+    return unfinished.thenApply(ids -> {
       ClusterSharding sharding = ClusterSharding.get(system);
-      for (String incidentId : unfinished) {
+      for (String incidentId : ids) {
         LOG.info("resuming unfinished incident [{}]", incidentId);
         sharding.entityRefFor(Incident.ENTITY_KEY, incidentId).tell(new Incident.Wake("engine restarted"));
       }
-      return unfinished.size();
+      return ids.size();
     });
+  }
+
+  /** Completes with the incidents that have an event tagged {@code startTag} but none tagged {@code endTag}. */
+  private static CompletionStage<Set<String>> started(JdbcReadJournal journal, String startTag, String endTag,
+      ActorSystem<?> system) {
+    return entityIds(journal, startTag, system).thenCombine(entityIds(journal, endTag, system), (started, ended) -> {
+      Set<String> open = new HashSet<>(started);
+      open.removeAll(ended);
+      return open;
+    });
+  }
+
+  private static java.util.function.BiFunction<Set<String>, Set<String>, Set<String>> union() {
+    return (a, b) -> {
+      Set<String> all = new HashSet<>(a);
+      all.addAll(b);
+      return all;
+    };
   }
 
   private static CompletionStage<Set<String>> entityIds(JdbcReadJournal journal, String tag, ActorSystem<?> system) {

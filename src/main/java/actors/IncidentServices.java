@@ -25,6 +25,7 @@ import streams.InsightSink;
  * @param resultRoute how a command result reaches its incident (through sharding, so it finds the
  *     incident wherever it lives now)
  * @param onFinished called with the dedup key and incident id when an incident needs no more work
+ * @param reviews where held and sampled insights go for human review
  */
 public record IncidentServices(
     Brain brain,
@@ -36,4 +37,14 @@ public record IncidentServices(
     Clock clock,
     Executor blockingExecutor,
     Consumer<CommandResult> resultRoute,
-    BiConsumer<String, String> onFinished) {}
+    BiConsumer<String, String> onFinished,
+    ReviewDesk reviews) {
+
+  /** Services without human review ({@link ReviewDesk#NONE}). */
+  public IncidentServices(Brain brain, Judge judge, CommandPolicy policy, CommandDispatcher dispatcher, InsightSink sink,
+      IncidentSettings settings, Clock clock, Executor blockingExecutor, Consumer<CommandResult> resultRoute,
+      BiConsumer<String, String> onFinished) {
+    this(brain, judge, policy, dispatcher, sink, settings, clock, blockingExecutor, resultRoute, onFinished,
+        ReviewDesk.NONE);
+  }
+}

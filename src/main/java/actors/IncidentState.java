@@ -35,6 +35,8 @@ import java.util.Set;
  * @param closeReason why it closed, else empty
  * @param concludedAt when the investigation concluded, or null
  * @param closedAt when the incident closed, or null
+ * @param review whether the insight goes to human review, whether the queue has it, and the
+ *     reviewer's verdict on a held insight
  */
 public record IncidentState(
     String incidentId,
@@ -53,7 +55,33 @@ public record IncidentState(
     String outcome,
     String closeReason,
     Instant concludedAt,
-    Instant closedAt) implements JsonSerializable {
+    Instant closedAt,
+    ReviewStatus review) implements JsonSerializable {
+
+  public IncidentState {
+    review = review == null ? ReviewStatus.NONE : review;
+  }
+
+  /**
+   * The incident's side of human review.
+   *
+   * @param reason why the insight is reviewed ({@code held by the judge}, or the sampling rule);
+   *     empty when it is not
+   * @param enqueued whether the review queue confirmed it has the review
+   * @param reviewId the review that decided, or empty
+   * @param decision the reviewer's verdict on a held insight, or null
+   */
+  public record ReviewStatus(String reason, boolean enqueued, String reviewId, Review.Decision decision) {
+    public static final ReviewStatus NONE = new ReviewStatus("", false, "", null);
+
+    /** The reason recorded for every insight the judge held. */
+    public static final String HELD = "held by the judge";
+
+    @JsonIgnore
+    public boolean requested() {
+      return !reason.isEmpty();
+    }
+  }
 
   /** Life-cycle phases. */
   public enum Phase {
@@ -68,7 +96,7 @@ public record IncidentState(
 
   public static IncidentState empty(String incidentId) {
     return new IncidentState(incidentId, Phase.EMPTY, null, List.of(), 0, Set.of(), null, 0, List.of(), List.of(),
-        null, null, false, "", "", null, null);
+        null, null, false, "", "", null, null, ReviewStatus.NONE);
   }
 
   // ---- queries ----
@@ -88,6 +116,15 @@ public record IncidentState(
   @JsonIgnore
   public boolean concluded() {
     return phase == Phase.PUBLISHED || phase == Phase.AWAITING_REVIEW || phase == Phase.CLOSED;
+  }
+
+  /** Returns whether the insight goes downstream, because the judge published it or a reviewer released it. */
+  @JsonIgnore
+  public boolean deliverable() {
+    if (verdict == null) {
+      return false;
+    }
+    return verdict.publish() || (review.decision() != null && Review.RELEASING.contains(review.decision().verdict()));
   }
 
   @JsonIgnore
@@ -165,7 +202,7 @@ public record IncidentState(
 
   IncidentState opened(Alert first, Instant at) {
     return new IncidentState(incidentId, Phase.OPEN, first, List.of(), 1, Set.of(first.deliveryKey()), at, 0,
-        List.of(), List.of(), null, null, false, "", "", null, null);
+        List.of(), List.of(), null, null, false, "", "", null, null, ReviewStatus.NONE);
   }
 
   IncidentState attached(Alert next, int maxAttachedAlerts) {
@@ -177,12 +214,12 @@ public record IncidentState(
     Set<String> keys = new LinkedHashSet<>(deliveryKeys);
     keys.add(next.deliveryKey());
     return new IncidentState(incidentId, phase, alert, List.copyOf(alerts), alertsReceived + 1, Set.copyOf(keys),
-        openedAt, steps, transcript, turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+        openedAt, steps, transcript, turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt, review);
   }
 
   IncidentState heartbeat() {
     return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived + 1, deliveryKeys, openedAt,
-        steps, transcript, turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+        steps, transcript, turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt, review);
   }
 
   IncidentState stepPlanned(List<TranscriptEntry> entries, ModelTurn turn) {
@@ -190,7 +227,7 @@ public record IncidentState(
     all.addAll(entries);
     return new IncidentState(incidentId, Phase.INVESTIGATING, alert, attachedAlerts, alertsReceived, deliveryKeys,
         openedAt, steps + 1, List.copyOf(all), withTurn(turn), insight, verdict, delivered, outcome, closeReason,
-        concludedAt, closedAt);
+        concludedAt, closedAt, review);
   }
 
   IncidentState commandCompleted(CommandResult result) {
@@ -205,32 +242,66 @@ public record IncidentState(
       }
     }
     return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt, steps,
-        List.copyOf(all), turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt);
+        List.copyOf(all), turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt, review);
   }
 
   IncidentState concludedInvestigation(Insight result, ModelTurn turn, Instant at) {
     return new IncidentState(incidentId, Phase.JUDGING, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt,
-        steps, cancelPending(), withTurn(turn), result, verdict, delivered, outcome, closeReason, at, closedAt);
+        steps, cancelPending(), withTurn(turn), result, verdict, delivered, outcome, closeReason, at, closedAt, review);
   }
 
   IncidentState published(Judge.Verdict judged) {
     return new IncidentState(incidentId, Phase.PUBLISHED, alert, attachedAlerts, alertsReceived, deliveryKeys,
-        openedAt, steps, transcript, turns, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt);
+        openedAt, steps, transcript, turns, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt, review);
   }
 
   IncidentState held(Judge.Verdict judged) {
     return new IncidentState(incidentId, Phase.AWAITING_REVIEW, alert, attachedAlerts, alertsReceived, deliveryKeys,
-        openedAt, steps, transcript, turns, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt);
+        openedAt, steps, transcript, turns, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt,
+        new ReviewStatus(ReviewStatus.HELD, false, "", null));
+  }
+
+  IncidentState sampledForReview(String reason) {
+    return withReview(new ReviewStatus(reason, false, "", null));
+  }
+
+  IncidentState reviewEnqueued() {
+    return withReview(new ReviewStatus(review.reason(), true, review.reviewId(), review.decision()));
+  }
+
+  /** Records that a reviewer released the held insight, which publishes it (a closed incident stays closed). */
+  IncidentState released(String reviewId, Review.Decision decision) {
+    Phase next = phase == Phase.AWAITING_REVIEW ? Phase.PUBLISHED : phase;
+    return new IncidentState(incidentId, next, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt, steps,
+        transcript, turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt,
+        new ReviewStatus(review.reason(), review.enqueued(), reviewId, decision));
+  }
+
+  /** Records that a reviewer rejected the held insight, which is never published, and closes the incident. */
+  IncidentState rejected(String reviewId, Review.Decision decision, Instant at) {
+    ReviewStatus decided = new ReviewStatus(review.reason(), review.enqueued(), reviewId, decision);
+    if (phase == Phase.CLOSED) {
+      return withReview(decided);
+    }
+    String why = "reviewer " + decision.reviewer() + " found the insight " + decision.verdict()
+        + (decision.notes().isEmpty() ? "" : ": " + decision.notes());
+    return new IncidentState(incidentId, Phase.CLOSED, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt,
+        steps, transcript, turns, insight, verdict, delivered, "rejected", why, concludedAt, at, decided);
+  }
+
+  private IncidentState withReview(ReviewStatus next) {
+    return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt, steps,
+        transcript, turns, insight, verdict, delivered, outcome, closeReason, concludedAt, closedAt, next);
   }
 
   IncidentState markDelivered(Instant at) {
     return new IncidentState(incidentId, phase, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt, steps,
-        transcript, turns, insight, verdict, true, outcome, closeReason, concludedAt, closedAt);
+        transcript, turns, insight, verdict, true, outcome, closeReason, concludedAt, closedAt, review);
   }
 
   IncidentState closed(String how, String why, Instant at) {
     return new IncidentState(incidentId, Phase.CLOSED, alert, attachedAlerts, alertsReceived, deliveryKeys, openedAt,
-        steps, cancelPending(), turns, insight, verdict, delivered, how, why, concludedAt, at);
+        steps, cancelPending(), turns, insight, verdict, delivered, how, why, concludedAt, at, review);
   }
 
   private List<ModelTurn> withTurn(ModelTurn turn) {

@@ -14,16 +14,25 @@ public final class StructuralJudge implements Judge {
   private final int maxSteps;
   private final int maxCommands;
   private final long maxTokens;
+  private final Guidelines.Source guidelines;
 
   /**
    * @param maxSteps the incident's step budget
    * @param maxCommands the incident's command budget
    * @param maxTokens the incident's model token budget, input and output together
+   * @param guidelines the judge guidelines; the checks do not read them, but each verdict records
+   *     the version in force
    */
-  public StructuralJudge(int maxSteps, int maxCommands, long maxTokens) {
+  public StructuralJudge(int maxSteps, int maxCommands, long maxTokens, Guidelines.Source guidelines) {
     this.maxSteps = maxSteps;
     this.maxCommands = maxCommands;
     this.maxTokens = maxTokens;
+    this.guidelines = guidelines;
+  }
+
+  /** A judge without guidelines: its verdicts record version 0. */
+  public StructuralJudge(int maxSteps, int maxCommands, long maxTokens) {
+    this(maxSteps, maxCommands, maxTokens, Guidelines.Source.NONE);
   }
 
   /** A judge scoring efficiency against the default budgets: 16 steps, 40 commands, 440,000 tokens. */
@@ -69,6 +78,7 @@ public final class StructuralJudge implements Judge {
       problems.add("dangerous step, " + finding);
     }
 
+    int guidelinesVersion = guidelines.current().version();
     double efficiency = efficiency(insight);
     String cost = String.format(java.util.Locale.ROOT,
         "efficiency %.2f: %d of %d steps, %d of %d commands, %d of %d model tokens", efficiency,
@@ -82,10 +92,10 @@ public final class StructuralJudge implements Judge {
       List<String> reasons = new ArrayList<>();
       reasons.add("summary, root cause, evidence excerpts, fix risks and remediation safety checked");
       reasons.addAll(notes);
-      return new Verdict(true, "structural", reasons, efficiency);
+      return new Verdict(true, "structural", reasons, efficiency, java.util.Map.of(), guidelinesVersion);
     }
     problems.addAll(notes);
-    return new Verdict(false, "structural", problems, efficiency);
+    return new Verdict(false, "structural", problems, efficiency, java.util.Map.of(), guidelinesVersion);
   }
 
   /** 1 minus the largest share of a budget used; 0 when a budget was used up. */

@@ -73,6 +73,11 @@ public final class AlertRoutes extends AllDirectives {
   }
 
   public Route routes() {
+    return routes(reject());
+  }
+
+  /** Returns every route, with {@code moreApi} served under {@code /api/v1} behind the same authentication. */
+  public Route routes(Route moreApi) {
     return handleRejections(jsonRejections(), () -> concat(
         path(segment("health").slash("live"), () -> get(() -> json(StatusCodes.OK, Map.of("status", "live")))),
         path("metrics", () -> get(() -> json(StatusCodes.OK, metrics()))),
@@ -83,7 +88,8 @@ public final class AlertRoutes extends AllDirectives {
             path("alerts", () -> post(() -> ingest(body -> parser.parseNative(body, clock.instant())))),
             path(segment("alerts").slash("alertmanager"),
                 () -> post(() -> ingest(body -> parser.parseAlertmanager(body, clock.instant())))),
-            path(segment("incidents").slash(segment()), incidentId -> get(() -> incident(incidentId))))))));
+            path(segment("incidents").slash(segment()), incidentId -> get(() -> incident(incidentId))),
+            moreApi)))));
   }
 
   /** Pekko's default rejection responses (404, 405, ...) with their text moved into a JSON error body. */
@@ -245,7 +251,7 @@ public final class AlertRoutes extends AllDirectives {
 
   // ---- helpers ----
 
-  private static Map<String, Object> error(String message, List<Map<String, String>> details) {
+  static Map<String, Object> error(String message, List<Map<String, String>> details) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", message);
     if (!details.isEmpty()) {
@@ -258,7 +264,7 @@ public final class AlertRoutes extends AllDirectives {
     return complete(response(status, body));
   }
 
-  private static HttpResponse response(StatusCode status, Object body) {
+  static HttpResponse response(StatusCode status, Object body) {
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.write(body)));

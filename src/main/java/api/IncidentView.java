@@ -14,7 +14,9 @@ import java.util.Locale;
  * The wire form of an incident for {@code GET /api/v1/incidents/{id}}.
  *
  * @param state {@code open}, {@code investigating}, {@code judging}, {@code published}, {@code awaiting-review} or {@code closed}
- * @param outcome for a closed incident: {@code resolved}, {@code self-resolved} or {@code cancelled}; else empty
+ * @param outcome for a closed incident: {@code resolved}, {@code self-resolved}, {@code cancelled} or
+ *     {@code rejected} (a reviewer found the held insight wrong or unsafe); else empty
+ * @param review whether the insight went to human review, why, and the reviewer's verdict on a held insight
  */
 public record IncidentView(
     String incidentId,
@@ -33,7 +35,8 @@ public record IncidentView(
     List<ModelTurn> turns,
     Insight insight,
     Judge.Verdict verdict,
-    boolean insightDelivered) {
+    boolean insightDelivered,
+    IncidentState.ReviewStatus review) {
 
   public static IncidentView of(IncidentState s) {
     return new IncidentView(
@@ -53,6 +56,7 @@ public record IncidentView(
         s.turns(),
         s.insight(),
         s.verdict(),
-        s.delivered());
+        s.delivered(),
+        s.review());
   }
 }

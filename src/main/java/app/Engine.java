@@ -1,11 +1,17 @@
 package app;
 
+import actors.AgreementMeters;
 import actors.AlertIntake;
+import actors.GuidelinesStore;
+import actors.GuidelinesView;
 import actors.Incident;
 import actors.IncidentResumer;
 import actors.IncidentRouter;
 import actors.IncidentServices;
 import actors.IncidentSettings;
+import actors.ReviewDesk;
+import actors.ReviewQueue;
+import actors.ReviewSettings;
 import agent.Analyzers;
 import agent.Brain;
 import agent.ChatModels;
@@ -24,6 +30,7 @@ import agent.MeteredJudge;
 import agent.ModelJudge;
 import api.AlertRoutes;
 import api.HttpSettings;
+import api.ReviewRoutes;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -51,9 +58,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -87,13 +96,18 @@ public final class Engine implements AutoCloseable {
   private final Runners runners;
   private final AlertIntake intake;
   private final MeterRegistry meters;
+  private final Review review;
   private final AtomicBoolean ready = new AtomicBoolean(false);
   private final AtomicBoolean closed = new AtomicBoolean(false);
   private ServerBinding binding;
 
+  /** The human review side of an engine: the review queue, the guidelines and how long to wait for them. */
+  private record Review(ActorRef<ReviewQueue.Command> queue, GuidelinesView guidelines, Duration askTimeout) {}
+
   private Engine(ActorSystem<Void> system, Config config, CommandQueue commandQueue, InsightSink sink, Runners runners,
-      AlertIntake intake, MeterRegistry meters) {
+      AlertIntake intake, MeterRegistry meters, Review review) {
     this.meters = meters;
+    this.review = review;
     this.system = system;
     this.config = config;
     this.commandQueue = commandQueue;
@@ -148,9 +162,10 @@ public final class Engine implements AutoCloseable {
 
     ClusterSharding sharding = ClusterSharding.get(system);
     MeterRegistry meters = new SimpleMeterRegistry();
+    Review review = startReview(system, fleetSre, meters);
     IncidentServices services = new IncidentServices(
         brain(system, fleetSre, analyzers, incidentSettings, meters),
-        judge(system, fleetSre, judgeSettings, incidentSettings, meters),
+        judge(system, fleetSre, judgeSettings, incidentSettings, meters, review.guidelines()),
         policy,
         commandQueue.dispatcher(),
         sink,
@@ -160,7 +175,8 @@ public final class Engine implements AutoCloseable {
         result -> sharding.entityRefFor(Incident.ENTITY_KEY, result.incidentId())
             .tell(new Incident.CommandFinished(result)),
         (dedupKey, incidentId) -> sharding.entityRefFor(IncidentRouter.ENTITY_KEY, dedupKey)
-            .tell(new IncidentRouter.IncidentFinished(incidentId)));
+            .tell(new IncidentRouter.IncidentFinished(incidentId)),
+        reviewDesk(system, fleetSre, review));
     IncidentRouter.init(system);
     Incident.init(system, services);
     commandQueue.startExecutor(timeout -> result -> sharding.entityRefFor(Incident.ENTITY_KEY, result.incidentId())
@@ -168,7 +184,7 @@ public final class Engine implements AutoCloseable {
 
     meters.gauge("fleet_sre.commands.queued", commandQueue.dispatcher(), CommandDispatcher::queued);
     AlertIntake intake = new AlertIntake(system, fleetSre.getDuration("http.ask-timeout"));
-    Engine engine = new Engine(system, config, commandQueue, sink, runners, intake, meters);
+    Engine engine = new Engine(system, config, commandQueue, sink, runners, intake, meters, review);
     engine.awaitUp();
     int resumed = await(IncidentResumer.resumeUnfinished(system), "finding unfinished incidents");
     engine.ready.set(true);
@@ -182,7 +198,10 @@ public final class Engine implements AutoCloseable {
     HttpSettings settings = HttpSettings.fromConfig(fleetSre.getConfig("http"), fleetSre.getConfig("ingest")).withPort(port);
     AlertRoutes routes = new AlertRoutes(system, intake, settings, commandQueue.dispatcher()::saturated, ready::get, Clock.systemUTC(),
         meters);
-    binding = await(Http.get(system).newServerAt(settings.interfaceName(), settings.port()).bind(routes.routes()),
+    ReviewRoutes reviewRoutes = new ReviewRoutes(system, review.queue(), review.guidelines(), intake, settings,
+        review.askTimeout(), Clock.systemUTC());
+    binding = await(Http.get(system).newServerAt(settings.interfaceName(), settings.port())
+            .bind(routes.routes(reviewRoutes.routes())),
         "binding the HTTP API");
     binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
     LOG.info("HTTP API listening on [{}] ({})", binding.localAddress(), settings);
@@ -195,6 +214,11 @@ public final class Engine implements AutoCloseable {
 
   public MeterRegistry meters() {
     return meters;
+  }
+
+  /** Returns this node's cached view of the judge guidelines. */
+  public GuidelinesView guidelines() {
+    return review.guidelines();
   }
 
   public ActorSystem<Void> system() {
@@ -231,6 +255,37 @@ public final class Engine implements AutoCloseable {
   // ---- wiring helpers ----
 
   /**
+   * Starts the judge guidelines store and the review queue (cluster singletons) and this node's
+   * cached view of the guidelines. A reviewer's verdict on a held insight goes to its incident
+   * through sharding.
+   */
+  private static Review startReview(ActorSystem<?> system, Config fleetSre, MeterRegistry meters) {
+    ReviewSettings settings = ReviewSettings.fromConfig(fleetSre.getConfig("review"));
+    Config guidelinesConfig = fleetSre.getConfig("guidelines");
+    ActorRef<GuidelinesStore.Command> store =
+        GuidelinesStore.init(system, Clock.systemUTC(), guidelinesConfig.getInt("snapshot-every"));
+    GuidelinesView guidelines = new GuidelinesView(system, store, settings.askTimeout());
+    guidelines.startRefreshing(guidelinesConfig.getDuration("refresh-interval"));
+
+    ClusterSharding sharding = ClusterSharding.get(system);
+    ActorRef<ReviewQueue.Command> queue = ReviewQueue.init(system, settings, Clock.systemUTC(),
+        decided -> sharding.entityRefFor(Incident.ENTITY_KEY, decided.incidentId())
+            .<Incident.ReviewApplied>ask(
+                replyTo -> new Incident.ApplyReview(decided.reviewId(), decided.decision(), replyTo),
+                settings.askTimeout()),
+        new AgreementMeters(meters));
+    return new Review(queue, guidelines, settings.askTimeout());
+  }
+
+  private static ReviewDesk reviewDesk(ActorSystem<?> system, Config fleetSre, Review review) {
+    ReviewSettings settings = ReviewSettings.fromConfig(fleetSre.getConfig("review"));
+    return new ReviewDesk(settings.sampling(),
+        submission -> AskPattern.<ReviewQueue.Command, ReviewQueue.Submitted>ask(review.queue(),
+            replyTo -> new ReviewQueue.Submit(submission, replyTo), review.askTimeout(), system.scheduler()),
+        settings.submitRetry());
+  }
+
+  /**
    * The playbook brain, or a model brain that falls back to it when {@code fleet-sre.model} names
    * a model. One circuit breaker guards the endpoint for all incidents of this node.
    */
@@ -253,12 +308,12 @@ public final class Engine implements AutoCloseable {
    * Builds the structural judge, or with {@code fleet-sre.judge.kind = model} a model judge that
    * runs the structural checks first. The judge's model settings are the keys of
    * {@code fleet-sre.judge.model} over those of {@code fleet-sre.model}. Either judge counts its
-   * verdicts in {@code meters}.
+   * verdicts in {@code meters} and reads the judge guidelines from {@code guidelines}.
    */
   private static Judge judge(ActorSystem<?> system, Config fleetSre, JudgeSettings settings,
-      IncidentSettings incident, MeterRegistry meters) {
+      IncidentSettings incident, MeterRegistry meters, Guidelines.Source guidelines) {
     StructuralJudge structural = new StructuralJudge(incident.maxSteps(), incident.maxCommands(),
-        incident.maxInputTokens() + incident.maxOutputTokens());
+        incident.maxInputTokens() + incident.maxOutputTokens(), guidelines);
     if (!settings.model()) {
       return new MeteredJudge(structural, settings.kind(), meters);
     }
@@ -273,10 +328,9 @@ public final class Engine implements AutoCloseable {
     }
     CircuitBreaker breaker = breaker(system, model, settings.timeout(), "judge model",
         "the structural checks decide alone");
-    // TODO: wire the persistent guidelines store here once it exists; until then no guidelines apply.
     LOG.info("insights are judged by {}, with the structural checks as guards and fallback", model);
     return new MeteredJudge(new ModelJudge(ChatModels.create(model), model, settings, structural,
-        Guidelines.Source.NONE, breaker, meters), settings.kind(), meters);
+        guidelines, breaker, meters), settings.kind(), meters);
   }
 
   /** One circuit breaker per endpoint use, shared by all incidents of this node; it logs when it opens and closes. */

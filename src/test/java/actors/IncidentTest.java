@@ -151,6 +151,46 @@ class IncidentTest {
   private final AtomicReference<ActorRef<Incident.Command>> current = new AtomicReference<>();
   private final List<String> finished = new CopyOnWriteArrayList<>();
 
+  /** Records every review submission; the first {@code failuresLeft} submissions fail as if the queue were down. */
+  static final class RecordingDesk {
+    final List<Review> submitted = new CopyOnWriteArrayList<>();
+    final AtomicInteger failuresLeft = new AtomicInteger();
+
+    ReviewDesk desk(ReviewSampler sampler) {
+      return new ReviewDesk(sampler, review -> {
+        if (failuresLeft.getAndDecrement() > 0) {
+          return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException("queue did not answer"));
+        }
+        submitted.add(review);
+        return CompletableFuture.completedFuture(null);
+      }, Duration.ofMillis(100));
+    }
+  }
+
+  /** Concludes at once with a complete insight that cites no evidence, which the structural judge holds. */
+  record HoldingBrain() implements Brain {
+    @Override
+    public String name() {
+      return "holding";
+    }
+
+    @Override
+    public Decision decide(View view) {
+      return new Conclude(new InsightDraft("disk-space", "complete", "disk full", "old backups", List.of("step"),
+          List.of(new Insight.Fix("fix", "true", "low")), List.of(), List.of()));
+    }
+  }
+
+  private static ReviewSampler sampler(double defaultRate) {
+    return new ReviewSampler(defaultRate, Map.of(), Map.of(), 0.0, 0.0);
+  }
+
+  private IncidentServices services(Brain brain, Duration maxDuration, ManualDispatcher commands, ReviewDesk desk) {
+    IncidentServices plain = services(brain, maxDuration, commands);
+    return new IncidentServices(plain.brain(), plain.judge(), plain.policy(), plain.dispatcher(), plain.sink(),
+        plain.settings(), plain.clock(), plain.blockingExecutor(), plain.resultRoute(), plain.onFinished(), desk);
+  }
+
   private IncidentServices services(Brain brain, Duration maxDuration, ManualDispatcher commands) {
     return services(brain, maxDuration, commands, new StructuralJudge(), Duration.ofSeconds(5));
   }
@@ -556,6 +596,155 @@ class IncidentTest {
     assertThat(verdict.efficiency()).isEqualTo(0.5);
     assertThat(verdict.scores()).isEmpty();
     assertThat(verdict.guidelinesVersion()).isZero();
+  }
+
+  private static Review.Decision decision(String verdict) {
+    return new Review.Decision(verdict, "alice", "checked on the host", List.of("label-1"),
+        Instant.parse("2026-12-04T10:00:00Z"), !Review.RELEASING.contains(verdict));
+  }
+
+  private static Incident.ReviewApplied applyReview(ActorRef<Incident.Command> incident, String id, String verdict) {
+    TestProbe<Incident.ReviewApplied> probe = TEST_KIT.createTestProbe();
+    incident.tell(new Incident.ApplyReview(id, decision(verdict), probe.getRef()));
+    return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  private static void awaitEnqueued(ActorRef<Incident.Command> incident) {
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertThat(details(incident).review().enqueued()).isTrue();
+      return null;
+    });
+  }
+
+  @Test
+  void heldInsightIsSubmittedUntilQueueConfirms() {
+    String id = newId();
+    RecordingDesk desk = new RecordingDesk();
+    desk.failuresLeft.set(2);
+    var incident = spawn(id, services(new HoldingBrain(), Duration.ofMinutes(5), dispatcher, desk.desk(sampler(0.0))));
+
+    send(incident, alert("f1", Instant.now()));
+
+    awaitEnqueued(incident);
+    IncidentState state = details(incident);
+    assertThat(state.phase()).isEqualTo(IncidentState.Phase.AWAITING_REVIEW);
+    assertThat(state.review().reason()).isEqualTo(IncidentState.ReviewStatus.HELD);
+    assertThat(desk.failuresLeft.get()).isNegative();
+    assertThat(desk.submitted).singleElement().satisfies(review -> {
+      assertThat(review.reviewId()).isEqualTo(id);
+      assertThat(review.held()).isTrue();
+      assertThat(review.useCase()).isEqualTo("disk-space");
+      assertThat(review.verdict().publish()).isFalse();
+    });
+    assertThat(sink.published).isEmpty();
+  }
+
+  @Test
+  void releasedInsightIsDeliveredOnce() {
+    String id = newId();
+    RecordingDesk desk = new RecordingDesk();
+    var incident = spawn(id, services(new HoldingBrain(), Duration.ofMinutes(5), dispatcher, desk.desk(sampler(0.0))));
+    send(incident, alert("f1", Instant.now()));
+    awaitEnqueued(incident);
+
+    assertThat(applyReview(incident, id, "partly-correct").outcome()).isEqualTo("released");
+    assertThat(applyReview(incident, id, "wrong").outcome()).isEqualTo("already-decided");
+
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertThat(details(incident).delivered()).isTrue();
+      return null;
+    });
+    IncidentState state = details(incident);
+    assertThat(state.phase()).isEqualTo(IncidentState.Phase.PUBLISHED);
+    assertThat(state.review().decision().verdict()).isEqualTo("partly-correct");
+
+    TEST_KIT.stop(incident);
+    var recovered = spawn(id, services(new HoldingBrain(), Duration.ofMinutes(5), dispatcher, desk.desk(sampler(0.0))));
+    assertThat(details(recovered).delivered()).isTrue();
+    assertThat(applyReview(recovered, id, "correct").outcome()).isEqualTo("already-decided");
+    assertThat(sink.published).singleElement().extracting(Insight::incidentId).isEqualTo(id);
+    assertThat(desk.submitted).hasSize(1);
+  }
+
+  @Test
+  void rejectedInsightIsNeverDelivered() throws Exception {
+    String id = newId();
+    RecordingDesk desk = new RecordingDesk();
+    var incident = spawn(id, services(new HoldingBrain(), Duration.ofMinutes(5), dispatcher, desk.desk(sampler(0.0))));
+    send(incident, alert("f1", Instant.now()));
+    awaitEnqueued(incident);
+
+    assertThat(applyReview(incident, id, "unsafe").outcome()).isEqualTo("rejected");
+
+    IncidentState state = details(incident);
+    assertThat(state.phase()).isEqualTo(IncidentState.Phase.CLOSED);
+    assertThat(state.outcome()).isEqualTo("rejected");
+    assertThat(state.closeReason()).contains("alice").contains("unsafe");
+    Thread.sleep(300);
+    assertThat(sink.published).isEmpty();
+    assertThat(details(incident).delivered()).isFalse();
+  }
+
+  @Test
+  void publishedInsightIsSampledByRate() {
+    RecordingDesk always = new RecordingDesk();
+    String sampledId = newId();
+    var sampled = spawn(sampledId, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))),
+        Duration.ofMinutes(5), dispatcher, always.desk(sampler(1.0))));
+    send(sampled, alert("f1", Instant.now()));
+    dispatcher.complete(awaitRequest(dispatcher, 1), "Filesystem 93%");
+    awaitEnqueued(sampled);
+    IncidentState state = details(sampled);
+    assertThat(state.review().reason()).startsWith("sampled (default, rate 1.000");
+    assertThat(always.submitted).singleElement().satisfies(review -> assertThat(review.held()).isFalse());
+
+    RecordingDesk never = new RecordingDesk();
+    ManualDispatcher commands = new ManualDispatcher();
+    String skippedId = newId();
+    var skipped = spawn(skippedId, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))),
+        Duration.ofMinutes(5), commands, never.desk(sampler(0.0))));
+    send(skipped, alert("f1", Instant.now()));
+    commands.complete(awaitRequest(commands, 1), "Filesystem 93%");
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertThat(details(skipped).delivered()).isTrue();
+      return null;
+    });
+    assertThat(details(skipped).review().requested()).isFalse();
+    assertThat(never.submitted).isEmpty();
+  }
+
+  @Test
+  void recoveryResubmitsUnconfirmedReview() {
+    String id = newId();
+    RecordingDesk down = new RecordingDesk();
+    down.failuresLeft.set(Integer.MAX_VALUE);
+    var first = spawn(id, services(new HoldingBrain(), Duration.ofMinutes(5), dispatcher, down.desk(sampler(0.0))));
+    send(first, alert("f1", Instant.now()));
+    awaitPhase(first, IncidentState.Phase.AWAITING_REVIEW);
+    TEST_KIT.stop(first);
+
+    RecordingDesk up = new RecordingDesk();
+    var second = spawn(id, services(new HoldingBrain(), Duration.ofMinutes(5), dispatcher, up.desk(sampler(0.0))));
+    second.tell(new Incident.Wake("test restart"));
+
+    awaitEnqueued(second);
+    assertThat(up.submitted).singleElement().extracting(Review::reviewId).isEqualTo(id);
+    assertThat(down.submitted).isEmpty();
+  }
+
+  @Test
+  void reviewEventsSerialize() {
+    var serialization = TEST_KIT.serializationTestKit();
+    TestProbe<Incident.ReviewApplied> probe = TEST_KIT.createTestProbe();
+
+    serialization.verifySerialization(new Incident.SampledForReview("sampled (default, rate 0.050)", Instant.now()), true);
+    serialization.verifySerialization(new Incident.ReviewEnqueued(Instant.now()), true);
+    serialization.verifySerialization(new Incident.InsightReleased("r-1", decision("correct"), Instant.now()), true);
+    serialization.verifySerialization(new Incident.InsightRejected("r-1", decision("wrong"), Instant.now()), true);
+    serialization.verifySerialization(new Incident.ApplyReview("r-1", decision("unsafe"), probe.getRef()), true);
+    serialization.verifySerialization(new Incident.ReviewApplied("i", "released"), true);
+    serialization.verifySerialization(new Incident.InsightHeld(new agent.Judge.Verdict(false, "structural",
+        List.of("no evidence"), 0.5, Map.of("safety", 0.0), 3), Instant.now()), true);
   }
 
   @Test

@@ -96,13 +96,7 @@ class ModelInvestigationTest {
   }
 
   private static String commandId(String toolResults) {
-    Matcher m = Pattern.compile("commandId[=\": ]+([A-Za-z0-9_.:-]*[0-9])").matcher(toolResults);
-    String last = null;
-    while (m.find()) {
-      last = m.group(1);
-    }
-    assertThat(last).as("a commandId in the tool results: " + toolResults).isNotNull();
-    return last;
+    return ScriptedModelServer.lastCommandId(toolResults);
   }
 
   /** Returns the first match of a pattern in the tool results of the request, e.g. a value from the findings. */

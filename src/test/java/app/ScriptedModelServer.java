@@ -90,6 +90,20 @@ final class ScriptedModelServer implements AutoCloseable {
     }
   }
 
+  /** Returns the last commandId in the tool results of a request; a test cites it as evidence. */
+  static String lastCommandId(String toolResults) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("commandId[=\": ]+([A-Za-z0-9_.:-]*[0-9])").matcher(toolResults);
+    String last = null;
+    while (m.find()) {
+      last = m.group(1);
+    }
+    if (last == null) {
+      throw new AssertionError("no commandId in the tool results: " + toolResults);
+    }
+    return last;
+  }
+
   /** Builds a chat completion whose assistant message calls the given tools. */
   JsonNode toolCalls(String... nameAndArguments) {
     ObjectNode message = Json.mapper().createObjectNode().put("role", "assistant");

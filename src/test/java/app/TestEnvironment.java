@@ -141,6 +141,13 @@ final class TestEnvironment implements AutoCloseable {
     return Optional.empty();
   }
 
+  /** Counts the stream entries of {@code incidentId}: 0 before delivery, 1 after it. */
+  long insightsOnStream(String incidentId) {
+    return redisConnection.sync().xrange(STREAM, io.lettuce.core.Range.create("-", "+")).stream()
+        .filter(entry -> incidentId.equals(entry.getBody().get("incidentId")))
+        .count();
+  }
+
   /** Polls the stream until the insight of {@code incidentId} is there. */
   JsonNode awaitInsight(String incidentId, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
