@@ -34,6 +34,14 @@ public record TranscriptEntry(
     String detail,
     JsonNode findings) {
 
+  public TranscriptEntry {
+    // Jackson reads a JSON null into a JsonNode field as NullNode; recovered entries must compare
+    // like the ones recorded before the restart.
+    if (findings != null && findings.isNull()) {
+      findings = null;
+    }
+  }
+
   public static final String REJECTED = "rejected";
   public static final String PENDING = "pending";
 
