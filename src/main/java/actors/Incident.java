@@ -511,7 +511,7 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
    * timeout. A second request while the judge runs is ignored.
    */
   private Effect<Event, IncidentState> onRunJudge(IncidentState state) {
-    if (state.phase() != IncidentState.Phase.JUDGING || judgingInFlight) {
+    if (!state.awaitingVerdict() || judgingInFlight) {
       return Effect().none();
     }
     judgingInFlight = true;
@@ -536,7 +536,7 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
   }
 
   private Effect<Event, IncidentState> onJudgeFailed(IncidentState state, JudgeFailed command) {
-    if (state.phase() != IncidentState.Phase.JUDGING) {
+    if (!state.awaitingVerdict()) {
       judgingInFlight = false;
       return Effect().none();
     }
@@ -546,7 +546,7 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
 
   private Effect<Event, IncidentState> onJudged(IncidentState state, Judge.Verdict verdict) {
     judgingInFlight = false;
-    if (state.phase() != IncidentState.Phase.JUDGING) {
+    if (!state.awaitingVerdict()) {
       context.getLog().info("incident [{}]: ignoring the verdict of judge [{}], the incident is [{}] now",
           incidentId, verdict.judge(), state.phase());
       return Effect().none();
@@ -676,7 +676,10 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
       }
       case AWAITING_REVIEW -> reviewStep(state);
       case CLOSED -> {
-        // Resolved while the insight was on its way: it is still delivered.
+        // Resolved while the insight was judged or on its way: it is still judged and delivered.
+        if (state.awaitingVerdict()) {
+          context.getSelf().tell(new RunJudge("alert resolved while the judge ran"));
+        }
         reviewStep(state);
         if (state.deliverable()) {
           deliver(state);

@@ -250,13 +250,27 @@ public record IncidentState(
         steps, cancelPending(), withTurn(turn), result, verdict, delivered, outcome, closeReason, at, closedAt, review);
   }
 
+  /**
+   * Returns whether the insight waits for the judge: in phase JUDGING, or closed by a resolved
+   * alert while the judge ran, which still judges and delivers the insight.
+   *
+   * <p>NOTE: the resumer counts a closed incident as finished, so if the node stops before that
+   * verdict, the insight is judged only when something else wakes the incident.
+   */
+  @JsonIgnore
+  public boolean awaitingVerdict() {
+    return phase == Phase.JUDGING || (phase == Phase.CLOSED && insight != null && verdict == null);
+  }
+
+  /** Records a publishing verdict; a closed incident stays closed and still delivers the insight. */
   IncidentState published(Judge.Verdict judged) {
-    return new IncidentState(incidentId, Phase.PUBLISHED, alert, attachedAlerts, alertsReceived, deliveryKeys,
+    return new IncidentState(incidentId, phase == Phase.CLOSED ? Phase.CLOSED : Phase.PUBLISHED, alert, attachedAlerts, alertsReceived, deliveryKeys,
         openedAt, steps, transcript, turns, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt, review);
   }
 
+  /** Records a holding verdict; a closed incident stays closed and its insight still goes to review. */
   IncidentState held(Judge.Verdict judged) {
-    return new IncidentState(incidentId, Phase.AWAITING_REVIEW, alert, attachedAlerts, alertsReceived, deliveryKeys,
+    return new IncidentState(incidentId, phase == Phase.CLOSED ? Phase.CLOSED : Phase.AWAITING_REVIEW, alert, attachedAlerts, alertsReceived, deliveryKeys,
         openedAt, steps, transcript, turns, insight, judged, delivered, outcome, closeReason, concludedAt, closedAt,
         new ReviewStatus(ReviewStatus.HELD, false, "", null));
   }

@@ -560,6 +560,33 @@ class IncidentTest {
   }
 
   @Test
+  void resolvedWhileJudgingStillDelivers() {
+    String id = newId();
+    GatedJudge judge = new GatedJudge();
+    var incident = investigateOneCommand(id, judge, Duration.ofSeconds(30));
+    awaitPhase(incident, IncidentState.Phase.JUDGING);
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(judge.calls).hasValue(1);
+      return null;
+    });
+
+    TestProbe<IngestReply> probe = TEST_KIT.createTestProbe();
+    incident.tell(new Incident.Resolve(alert("f1", Instant.now()), probe.getRef()));
+    assertThat(probe.receiveMessage()).isEqualTo(new IngestReply.Accepted(id, "resolved"));
+    judge.release.countDown();
+
+    TEST_KIT.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(sink.published).hasSize(1);
+      return null;
+    });
+    IncidentState state = awaitPhase(incident, IncidentState.Phase.CLOSED);
+    assertThat(state.outcome()).isEqualTo("resolved");
+    assertThat(state.verdict().judge()).isEqualTo("gated");
+    assertThat(state.delivered()).isTrue();
+    assertThat(judge.calls).hasValue(1);
+  }
+
+  @Test
   void slowJudgeGetsFallbackVerdict() {
     GatedJudge judge = new GatedJudge();
     var incident = investigateOneCommand(newId(), judge, Duration.ofMillis(300));
