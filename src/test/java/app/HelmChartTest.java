@@ -190,6 +190,38 @@ class HelmChartTest {
   }
 
   @Test
+  void commandQueueAndExecutorRoleFollowValues(@TempDir Path temp) throws IOException {
+    Map<String, JsonNode> objects = render(Map.of());
+    Path executor = Files.writeString(temp.resolve("executor.conf"),
+        objects.get("ConfigMap").at("/data/extra.conf").asText());
+    Path dispatchOnly = Files.writeString(temp.resolve("dispatch-only.conf"),
+        render(Map.of("executor.enabled", "false")).get("ConfigMap").at("/data/extra.conf").asText());
+
+    assertThat(engineConfig(objects.get("Deployment")).getString("fleet-sre.execution.queue")).isEqualTo("redis");
+    assertThat(Main.loadConfig(executor.toFile()).getStringList("fleet-sre.roles")).containsExactly("executor");
+    assertThat(Main.loadConfig(dispatchOnly.toFile()).getStringList("fleet-sre.roles")).isEmpty();
+    assertThat(engineConfig(render(Map.of("commandQueue", "memory")).get("Deployment"))
+        .getString("fleet-sre.execution.queue")).isEqualTo("memory");
+  }
+
+  @Test
+  void judgeSettingsReachEngine() throws IOException {
+    JsonNode deployment = render(Map.of("judge.kind", "model", "judge.model.provider", "openai",
+        "judge.model.url", "http://judge.example.internal/v1", "judge.model.name", "judge-1")).get("Deployment");
+    Map<String, JsonNode> env = env(deployment);
+    Config config = engineConfig(deployment);
+
+    assertThat(config.getString("fleet-sre.judge.kind")).isEqualTo("model");
+    assertThat(config.getString("fleet-sre.judge.model.url")).isEqualTo("http://judge.example.internal/v1");
+    assertThat(config.getString("fleet-sre.judge.model.name")).isEqualTo("judge-1");
+    assertThat(env.get("FLEET_SRE_JUDGE_MODEL_API_KEY").has("value")).isFalse();
+    assertThat(env.get("FLEET_SRE_JUDGE_MODEL_API_KEY").at("/valueFrom/secretKeyRef/key").asText())
+        .isEqualTo("judge-model-api-key");
+    assertThat(engineConfig(render(Map.of()).get("Deployment")).getString("fleet-sre.judge.kind"))
+        .isEqualTo("structural");
+  }
+
+  @Test
   void pdbAndServiceSelectThePods() throws IOException {
     Map<String, JsonNode> objects = render(Map.of());
     JsonNode podLabels = objects.get("Deployment").at("/spec/template/metadata/labels");
