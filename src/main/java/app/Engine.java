@@ -15,6 +15,7 @@ import actors.ReviewSettings;
 import agent.Analyzers;
 import agent.Brain;
 import agent.ChatModels;
+import agent.KbLinkingBrain;
 import agent.KnowledgePack;
 import agent.LlmBrain;
 import agent.ModelSettings;
@@ -58,6 +59,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import kb.KbSettings;
+import kb.KnowledgeBase;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -163,8 +166,9 @@ public final class Engine implements AutoCloseable {
     ClusterSharding sharding = ClusterSharding.get(system);
     MeterRegistry meters = new SimpleMeterRegistry();
     Review review = startReview(system, fleetSre, meters);
+    KnowledgeBase knowledgeBase = KnowledgeBase.start(KbSettings.fromConfig(fleetSre.getConfig("kb")), blocking);
     IncidentServices services = new IncidentServices(
-        brain(system, fleetSre, analyzers, incidentSettings, meters),
+        new KbLinkingBrain(brain(system, fleetSre, analyzers, incidentSettings, meters), knowledgeBase),
         judge(system, fleetSre, judgeSettings, incidentSettings, meters, review.guidelines()),
         policy,
         commandQueue.dispatcher(),
