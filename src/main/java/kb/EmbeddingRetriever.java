@@ -1,7 +1,6 @@
 package kb;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +102,7 @@ public final class EmbeddingRetriever implements KbRetriever {
 
     private static EmbeddingModel load() {
       DjlOffline.apply();
-      // Embeds on the calling thread: the index is built on one blocking thread and queries are single texts.
-      return new AllMiniLmL6V2EmbeddingModel(Runnable::run);
+      return new MiniLmEmbeddingModel();
     }
   }
 }
