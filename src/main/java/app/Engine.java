@@ -100,6 +100,7 @@ public final class Engine implements AutoCloseable {
   private final AlertIntake intake;
   private final MeterRegistry meters;
   private final Review review;
+  private final KnowledgeBase knowledgeBase;
   private final AtomicBoolean ready = new AtomicBoolean(false);
   private final AtomicBoolean closed = new AtomicBoolean(false);
   private ServerBinding binding;
@@ -108,9 +109,10 @@ public final class Engine implements AutoCloseable {
   private record Review(ActorRef<ReviewQueue.Command> queue, GuidelinesView guidelines, Duration askTimeout) {}
 
   private Engine(ActorSystem<Void> system, Config config, CommandQueue commandQueue, InsightSink sink, Runners runners,
-      AlertIntake intake, MeterRegistry meters, Review review) {
+      AlertIntake intake, MeterRegistry meters, Review review, KnowledgeBase knowledgeBase) {
     this.meters = meters;
     this.review = review;
+    this.knowledgeBase = knowledgeBase;
     this.system = system;
     this.config = config;
     this.commandQueue = commandQueue;
@@ -188,7 +190,7 @@ public final class Engine implements AutoCloseable {
 
     meters.gauge("fleet_sre.commands.queued", commandQueue.dispatcher(), CommandDispatcher::queued);
     AlertIntake intake = new AlertIntake(system, fleetSre.getDuration("http.ask-timeout"));
-    Engine engine = new Engine(system, config, commandQueue, sink, runners, intake, meters, review);
+    Engine engine = new Engine(system, config, commandQueue, sink, runners, intake, meters, review, knowledgeBase);
     engine.awaitUp();
     int resumed = await(IncidentResumer.resumeUnfinished(system), "finding unfinished incidents");
     engine.ready.set(true);
@@ -251,6 +253,7 @@ public final class Engine implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("actor system did not terminate within 30 s", e);
     }
+    knowledgeBase.close();
     runners.close();
     sink.close();
     LOG.info("engine stopped");

@@ -4,7 +4,9 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Semantic retrieval with the all-MiniLM-L6-v2 sentence-embedding model, run in process on the
@@ -40,11 +42,25 @@ public final class EmbeddingRetriever implements KbRetriever {
    * @throws RuntimeException or {@link LinkageError} when the model or its native runtime cannot be loaded
    */
   public static EmbeddingRetriever build(List<KbArticle> articles, double minScore, double minRelativeScore) {
+    return build(articles, minScore, minRelativeScore, () -> false);
+  }
+
+  /**
+   * The same, checking {@code cancelled} before each text, so that an engine that stops does not
+   * wait for the whole index.
+   *
+   * @throws CancellationException when {@code cancelled} returns true
+   */
+  static EmbeddingRetriever build(List<KbArticle> articles, double minScore, double minRelativeScore,
+      BooleanSupplier cancelled) {
     EmbeddingModel model = ModelHolder.MODEL;
     List<List<float[]>> vectors = new ArrayList<>();
     for (KbArticle article : articles) {
       List<float[]> own = new ArrayList<>();
       for (String text : indexedTexts(article)) {
+        if (cancelled.getAsBoolean()) {
+          throw new CancellationException("the embedding index build was stopped");
+        }
         own.add(VECTORS.computeIfAbsent(text, t -> model.embed(t).content().vector()));
       }
       vectors.add(own);

@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -186,13 +188,48 @@ class KbArticlesTest {
   @Test
   void modelFailureFallsBackToKeyword() throws Exception {
     KnowledgeBase kb = KnowledgeBase.start(settings(KbSettings.Retrieval.EMBEDDING, Optional.empty(),
-        Duration.ofSeconds(10)), Runnable::run, articles -> {
+        Duration.ofSeconds(10)), Runnable::run, (articles, closing) -> {
           throw new UnsatisfiedLinkError("no onnxruntime in java.library.path");
         });
 
     assertThat(kb.ready().get(10, TimeUnit.SECONDS).name()).isEqualTo("keyword");
     assertThat(kb.retriever().name()).isEqualTo("keyword");
     assertThat(kb.related("certbot failed to renew the Let's Encrypt certificate")).isNotEmpty();
+  }
+
+  @Test
+  void closeWaitsForIndexBuildToStop() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicBoolean sawClosing = new AtomicBoolean(false);
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      KnowledgeBase kb = KnowledgeBase.start(settings(KbSettings.Retrieval.EMBEDDING, Optional.empty(),
+          Duration.ofMillis(50)), executor, (articles, closing) -> {
+            started.countDown();
+            while (!closing.get()) {
+              Thread.onSpinWait();
+            }
+            sleepQuietly(200);
+            sawClosing.set(true);
+            throw new CancellationException("stopped");
+          });
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+      kb.close();
+
+      assertThat(sawClosing).isTrue();
+      assertThat(kb.ready().get(1, TimeUnit.SECONDS).name()).isEqualTo("keyword");
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
@@ -212,7 +249,7 @@ class KbArticlesTest {
     ExecutorService executor = Executors.newSingleThreadExecutor();
     try {
       KnowledgeBase kb = KnowledgeBase.start(settings(KbSettings.Retrieval.EMBEDDING, Optional.empty(),
-          Duration.ofMillis(50)), executor, articles -> {
+          Duration.ofMillis(50)), executor, (articles, closing) -> {
             try {
               release.await();
             } catch (InterruptedException e) {
