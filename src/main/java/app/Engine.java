@@ -15,6 +15,7 @@ import actors.ReviewSettings;
 import agent.Analyzers;
 import agent.Brain;
 import agent.ChatModels;
+import agent.KbLinkingBrain;
 import agent.KnowledgePack;
 import agent.LlmBrain;
 import agent.ModelSettings;
@@ -58,6 +59,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import kb.KbSettings;
+import kb.KnowledgeBase;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -97,6 +100,7 @@ public final class Engine implements AutoCloseable {
   private final AlertIntake intake;
   private final MeterRegistry meters;
   private final Review review;
+  private final KnowledgeBase knowledgeBase;
   private final AtomicBoolean ready = new AtomicBoolean(false);
   private final AtomicBoolean closed = new AtomicBoolean(false);
   private ServerBinding binding;
@@ -105,9 +109,10 @@ public final class Engine implements AutoCloseable {
   private record Review(ActorRef<ReviewQueue.Command> queue, GuidelinesView guidelines, Duration askTimeout) {}
 
   private Engine(ActorSystem<Void> system, Config config, CommandQueue commandQueue, InsightSink sink, Runners runners,
-      AlertIntake intake, MeterRegistry meters, Review review) {
+      AlertIntake intake, MeterRegistry meters, Review review, KnowledgeBase knowledgeBase) {
     this.meters = meters;
     this.review = review;
+    this.knowledgeBase = knowledgeBase;
     this.system = system;
     this.config = config;
     this.commandQueue = commandQueue;
@@ -163,8 +168,9 @@ public final class Engine implements AutoCloseable {
     ClusterSharding sharding = ClusterSharding.get(system);
     MeterRegistry meters = new SimpleMeterRegistry();
     Review review = startReview(system, fleetSre, meters);
+    KnowledgeBase knowledgeBase = KnowledgeBase.start(KbSettings.fromConfig(fleetSre.getConfig("kb")), blocking);
     IncidentServices services = new IncidentServices(
-        brain(system, fleetSre, analyzers, incidentSettings, meters),
+        new KbLinkingBrain(brain(system, fleetSre, analyzers, incidentSettings, meters), knowledgeBase),
         judge(system, fleetSre, judgeSettings, incidentSettings, meters, review.guidelines()),
         policy,
         commandQueue.dispatcher(),
@@ -184,7 +190,7 @@ public final class Engine implements AutoCloseable {
 
     meters.gauge("fleet_sre.commands.queued", commandQueue.dispatcher(), CommandDispatcher::queued);
     AlertIntake intake = new AlertIntake(system, fleetSre.getDuration("http.ask-timeout"));
-    Engine engine = new Engine(system, config, commandQueue, sink, runners, intake, meters, review);
+    Engine engine = new Engine(system, config, commandQueue, sink, runners, intake, meters, review, knowledgeBase);
     engine.awaitUp();
     int resumed = await(IncidentResumer.resumeUnfinished(system), "finding unfinished incidents");
     engine.ready.set(true);
@@ -247,6 +253,7 @@ public final class Engine implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("actor system did not terminate within 30 s", e);
     }
+    knowledgeBase.close();
     runners.close();
     sink.close();
     LOG.info("engine stopped");

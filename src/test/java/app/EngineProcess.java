@@ -41,6 +41,10 @@ final class EngineProcess implements AutoCloseable {
         "app.Main"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
+    // Keyword retrieval keeps the ONNX Runtime out of child engines. Its own shutdown hook releases its
+    // native environment, so a SIGTERM while the embedding index is built crashes the JVM (exit 134),
+    // and these tests stop engines with SIGTERM seconds after start and expect 143.
+    builder.environment().put("FLEET_SRE_KB_RETRIEVAL", "keyword");
     builder.environment().putAll(environment);
     if (stdout.equals(stderr)) {
       builder.redirectErrorStream(true);

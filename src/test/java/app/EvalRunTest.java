@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +82,40 @@ class EvalRunTest {
     assertThat(run.line("case ")).contains("playbook", "root cause", "dangerous", "steps", "tokens", "wall ms", "result");
     assertThat(run.line(names.size() + " cases: ")).contains(names.size() + " passed, 0 failed");
     assertThat(Files.readString(directory.resolve("data/insights.jsonl")).lines()).hasSize(names.size());
+    assertKbLinksMatchCases(names);
+  }
+
+  /**
+   * The first knowledge-base article of each shipped case's insight, found by the default
+   * (embedding) retrieval. The case name is the insight's host.
+   */
+  private static final Map<String, String> FIRST_ARTICLE = Map.ofEntries(
+      Map.entry("01-disk-rotated-logs-backups", "disk-full-logs-caches-backups"),
+      Map.entry("02-disk-nginx-cache", "disk-full-logs-caches-backups"),
+      Map.entry("03-requests-xmlrpc-bruteforce", "wordpress-brute-force-xmlrpc-wp-login"),
+      Map.entry("04-bots-aggressive-crawler", "request-floods-crawlers-rate-limiting"),
+      Map.entry("05-config-nginx-unknown-directive", "web-server-config-errors"),
+      Map.entry("06-config-phpfpm-bad-pool", "web-server-config-errors"),
+      Map.entry("07-cpu-runaway-wp-cron", "runaway-processes-wp-cron"),
+      Map.entry("08-memory-mysqld", "high-load-memory-oom-killer"),
+      Map.entry("09-inode-exhaustion-cache-files", "inode-exhaustion"),
+      Map.entry("10-phpfpm-max-children", "php-fpm-max-children"),
+      Map.entry("11-mysql-too-many-connections", "mysql-too-many-connections"),
+      Map.entry("12-tls-certificate-expiring", "tls-certificate-expiry-renewal"),
+      Map.entry("13-upstream-timeout-504", "upstream-timeouts-502-504"));
+
+  private void assertKbLinksMatchCases(List<String> names) throws IOException {
+    assertThat(FIRST_ARTICLE.keySet()).containsExactlyInAnyOrderElementsOf(names);
+    for (String line : Files.readString(directory.resolve("data/insights.jsonl")).lines().toList()) {
+      JsonNode insight = Json.mapper().readTree(line);
+      String host = insight.get("host").asText();
+      JsonNode links = insight.get("kbLinks");
+      assertThat(links).as("kbLinks of %s", host).isNotEmpty();
+      assertThat(links.get(0).get("url").asText()).as("first kbLink of %s: %s", host, links)
+          .isEqualTo("https://kb.example.org/hosting/" + FIRST_ARTICLE.get(host));
+      assertThat(links.findValuesAsText("url")).as("kbLinks of %s", host)
+          .allSatisfy(url -> assertThat(url).startsWith("https://kb.example.org/hosting/"));
+    }
   }
 
   @Test
