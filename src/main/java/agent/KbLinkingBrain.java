@@ -1,9 +1,9 @@
 package agent;
 
 import java.util.List;
-import kb.KbHit;
-import kb.KbText;
-import kb.KnowledgeBase;
+import agent.kb.KbHit;
+import agent.kb.KbText;
+import agent.kb.KnowledgeBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

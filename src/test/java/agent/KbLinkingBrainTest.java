@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Map;
-import kb.KbSettings;
-import kb.KnowledgeBase;
+import agent.kb.KbSettings;
+import agent.kb.KnowledgeBase;
 import org.junit.jupiter.api.Test;
 
 /** The brain decorator that links knowledge-base articles to each concluded insight. */

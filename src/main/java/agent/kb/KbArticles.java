@@ -1,4 +1,4 @@
-package kb;
+package agent.kb;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package kb;
+package agent.kb;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package kb;
+package agent.kb;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;

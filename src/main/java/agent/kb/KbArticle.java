@@ -1,4 +1,4 @@
-package kb;
+package agent.kb;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package kb;
+package agent.kb;
 
 /**
  * Keeps the tokenizer library of the embedding model off the network. DJL, which supplies the

@@ -1,4 +1,4 @@
-package kb;
+package agent.kb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

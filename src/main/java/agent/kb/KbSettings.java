@@ -1,4 +1,4 @@
-package kb;
+package agent.kb;
 
 import com.typesafe.config.Config;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package kb;
+package agent.kb;
 
 /** An article that cannot be read: its file and the front-matter field at fault are named. */
 public final class KbArticleException extends IllegalArgumentException {
