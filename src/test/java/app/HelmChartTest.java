@@ -94,7 +94,7 @@ class HelmChartTest {
     assertThat(container.at("/readinessProbe/httpGet/port").asText()).isEqualTo("http");
     assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/live");
     assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/health/live");
-    assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("1Gi");
+    assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("2Gi");
   }
 
   @Test
