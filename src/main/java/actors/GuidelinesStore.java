@@ -2,14 +2,12 @@ package actors;
 
 import agent.Guidelines;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -61,7 +59,7 @@ public final class GuidelinesStore
   private final ActorContext<Command> context;
 
   private GuidelinesStore(PersistenceId persistenceId, Clock clock, int snapshotEvery, ActorContext<Command> context) {
-    super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+    super(persistenceId, JournalBackoff.strategy(context.getSystem()));
     this.clock = clock;
     this.snapshotEvery = snapshotEvery;
     this.context = context;
@@ -79,7 +77,7 @@ public final class GuidelinesStore
   /** Starts the store as a cluster singleton and returns a proxy to it that works on every node. */
   public static ActorRef<Command> init(ActorSystem<?> system, Clock clock, int snapshotEvery) {
     Behavior<Command> behavior = Behaviors.supervise(create(clock, snapshotEvery))
-        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+        .onFailure(JournalBackoff.strategy(system));
     return ClusterSingleton.get(system).init(SingletonActor.of(behavior, "judge-guidelines"));
   }
 

@@ -212,7 +212,7 @@ public final class Incident extends EventSourcedBehavior<Incident.Command, Incid
 
   private Incident(
       String incidentId, IncidentServices services, ActorContext<Command> context, TimerScheduler<Command> timers) {
-    super(PersistenceId.of(ENTITY_KEY.name(), incidentId));
+    super(PersistenceId.of(ENTITY_KEY.name(), incidentId), JournalBackoff.strategy(context.getSystem()));
     this.incidentId = incidentId;
     this.services = services;
     this.context = context;

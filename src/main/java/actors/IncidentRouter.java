@@ -102,7 +102,7 @@ public final class IncidentRouter
   private final ActorContext<Command> context;
 
   private IncidentRouter(String dedupKey, ClusterSharding sharding, ActorContext<Command> context) {
-    super(PersistenceId.of(ENTITY_KEY.name(), dedupKey));
+    super(PersistenceId.of(ENTITY_KEY.name(), dedupKey), JournalBackoff.strategy(context.getSystem()));
     this.dedupKey = dedupKey;
     this.sharding = sharding;
     this.context = context;

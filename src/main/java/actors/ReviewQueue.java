@@ -17,7 +17,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -198,7 +197,7 @@ public final class ReviewQueue extends EventSourcedBehavior<ReviewQueue.Command,
   private ReviewQueue(PersistenceId persistenceId, ReviewSettings settings, Clock clock,
       Function<Review, CompletionStage<?>> applyDecision, Consumer<Map<String, Agreement>> onAgreement,
       ActorContext<Command> context, TimerScheduler<Command> timers) {
-    super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+    super(persistenceId, JournalBackoff.strategy(context.getSystem()));
     this.settings = settings;
     this.clock = clock;
     this.applyDecision = applyDecision;
@@ -229,7 +228,7 @@ public final class ReviewQueue extends EventSourcedBehavior<ReviewQueue.Command,
   public static ActorRef<Command> init(ActorSystem<?> system, ReviewSettings settings, Clock clock,
       Function<Review, CompletionStage<?>> applyDecision, Consumer<Map<String, Agreement>> onAgreement) {
     Behavior<Command> behavior = Behaviors.supervise(create(settings, clock, applyDecision, onAgreement))
-        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+        .onFailure(JournalBackoff.strategy(system));
     return ClusterSingleton.get(system).init(SingletonActor.of(behavior, "review-queue"));
   }
 

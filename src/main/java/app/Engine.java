@@ -56,6 +56,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -216,6 +217,14 @@ public final class Engine implements AutoCloseable {
 
   public AlertIntake intake() {
     return intake;
+  }
+
+  /**
+   * Completes once the knowledge base has finished its start-up work: at once with keyword
+   * retrieval, when the embedding index is built (or failed to build) otherwise.
+   */
+  public CompletableFuture<?> knowledgeBaseReady() {
+    return knowledgeBase.ready();
   }
 
   public MeterRegistry meters() {

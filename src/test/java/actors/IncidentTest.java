@@ -322,6 +322,25 @@ class IncidentTest {
   }
 
   @Test
+  void journalFailureRestartsIncidentWithBackoff() {
+    String id = newId();
+    var incident = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofMinutes(5), dispatcher));
+    send(incident, alert("f1", Instant.now()));
+    CommandRequest first = awaitRequest(dispatcher, 1);
+
+    PersistenceTestKit.create(TEST_KIT.system())
+        .failNextPersisted(PersistenceId.of(Incident.ENTITY_KEY.name(), id).id());
+    dispatcher.complete(first, "Filesystem 93%");
+
+    // Restarted after the backoff, the incident recovers, dispatches the pending command again and finishes.
+    CommandRequest again = awaitRequest(dispatcher, 2);
+    assertThat(again.commandId()).isEqualTo(first.commandId());
+    dispatcher.complete(again, "Filesystem 93%");
+    IncidentState state = awaitPhase(incident, IncidentState.Phase.PUBLISHED);
+    assertThat(state.transcript()).singleElement().extracting(TranscriptEntry::status).isEqualTo("exited");
+  }
+
+  @Test
   void repeatDeliveryIsHeartbeatAndConcludedIncidentRejectsNewAlerts() {
     String id = newId();
     var incident = spawn(id, services(new ScriptedBrain(List.of(List.of("df", "-P", "-k"))), Duration.ofMinutes(5), dispatcher));
