@@ -6,9 +6,9 @@ import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 
 /**
- * How an event-sourced actor of the engine restarts after its journal failed to persist or to
- * recover (for example a journal circuit breaker that opened under load). Without it Pekko stops
- * the actor, and an incident stopped that way waits until something wakes it.
+ * Restart policy of the engine's event-sourced actors after their journal failed to persist or to
+ * recover an event, for example when the journal's circuit breaker opened under load. Without it
+ * Pekko stops the actor, and an incident stopped that way waits until something wakes it.
  */
 final class JournalBackoff {
 

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param keywordMinScore least BM25 score of an article for the keyword retriever
  * @param keywordMinRelativeScore least share of the best article's BM25 score that another article needs
  * @param indexWait how long a query waits for the embedding index built at start before it falls back to keyword retrieval
+ * @param embeddingMaxConcurrent queries the embedding model answers at once; a query that finds it busy
+ *     uses keyword retrieval, so an alert storm is not slowed to the model's pace
  */
 public record KbSettings(
     Retrieval retrieval,
@@ -30,7 +32,8 @@ public record KbSettings(
     double embeddingMinRelativeScore,
     double keywordMinScore,
     double keywordMinRelativeScore,
-    Duration indexWait) {
+    Duration indexWait,
+    int embeddingMaxConcurrent) {
 
   /** Path of the block in the configuration. */
   public static final String PATH = "fleet-sre.kb";
@@ -56,6 +59,17 @@ public record KbSettings(
     if (keywordMinScore < 0) {
       throw new IllegalArgumentException(PATH + ".keyword.min-score is " + keywordMinScore + ": expected 0 or more");
     }
+    if (embeddingMaxConcurrent < 1) {
+      throw new IllegalArgumentException(PATH + ".embedding.max-concurrent is " + embeddingMaxConcurrent
+          + ": expected at least 1");
+    }
+  }
+
+  /** Settings with one embedding query at a time. */
+  public KbSettings(Retrieval retrieval, URI baseUrl, Optional<Path> extraDir, int topK, double embeddingMinScore,
+      double embeddingMinRelativeScore, double keywordMinScore, double keywordMinRelativeScore, Duration indexWait) {
+    this(retrieval, baseUrl, extraDir, topK, embeddingMinScore, embeddingMinRelativeScore, keywordMinScore,
+        keywordMinRelativeScore, indexWait, 1);
   }
 
   /** Reads the {@code fleet-sre.kb} block. */
@@ -70,13 +84,14 @@ public record KbSettings(
         kb.getDouble("embedding.min-relative-score"),
         kb.getDouble("keyword.min-score"),
         kb.getDouble("keyword.min-relative-score"),
-        kb.getDuration("index-wait"));
+        kb.getDuration("index-wait"),
+        kb.getInt("embedding.max-concurrent"));
   }
 
   /** Returns a copy of these settings with another retrieval. */
   public KbSettings withRetrieval(Retrieval other) {
     return new KbSettings(other, baseUrl, extraDir, topK, embeddingMinScore, embeddingMinRelativeScore,
-        keywordMinScore, keywordMinRelativeScore, indexWait);
+        keywordMinScore, keywordMinRelativeScore, indexWait, embeddingMaxConcurrent);
   }
 
   private static void requireShare(String key, double value) {

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -31,6 +33,8 @@ public final class KnowledgeBase {
   private final AtomicBoolean closing;
   private final Thread shutdownHook;
   private final AtomicBoolean waitTimeoutLogged = new AtomicBoolean(false);
+  private final Semaphore embeddingSlots;
+  private final AtomicLong busyFallbacks = new AtomicLong();
 
   private KnowledgeBase(KbSettings settings, List<KbArticle> articles, CompletableFuture<KbRetriever> embedding,
       AtomicBoolean closing) {
@@ -39,6 +43,7 @@ public final class KnowledgeBase {
     this.keyword = new KeywordRetriever(articles, settings.keywordMinScore(), settings.keywordMinRelativeScore());
     this.embedding = embedding;
     this.closing = closing;
+    this.embeddingSlots = new Semaphore(settings.embeddingMaxConcurrent());
     if (embedding == null) {
       this.shutdownHook = null;
     } else {
@@ -129,9 +134,29 @@ public final class KnowledgeBase {
     }
   }
 
-  /** Returns the articles related to {@code query}, best first, at most {@code top-k} of them. */
+  /**
+   * Returns the articles related to {@code query}, best first, at most {@code top-k} of them. When
+   * {@code embedding.max-concurrent} queries already use the embedding model, this one uses
+   * keyword retrieval rather than wait.
+   */
   public List<KbHit> related(String query) {
-    return retriever().retrieve(query, settings.topK());
+    KbRetriever retriever = retriever();
+    if (retriever == keyword) {
+      return keyword.retrieve(query, settings.topK());
+    }
+    if (!embeddingSlots.tryAcquire()) {
+      long busy = busyFallbacks.incrementAndGet();
+      if (busy == 1 || busy % 1_000 == 0) {
+        LOG.info("knowledge base: the embedding model was busy, so [{}] queries so far used keyword retrieval "
+            + "({}.embedding.max-concurrent = {})", busy, KbSettings.PATH, settings.embeddingMaxConcurrent());
+      }
+      return keyword.retrieve(query, settings.topK());
+    }
+    try {
+      return retriever.retrieve(query, settings.topK());
+    } finally {
+      embeddingSlots.release();
+    }
   }
 
   public List<KbArticle> articles() {

@@ -198,6 +198,46 @@ class KbArticlesTest {
   }
 
   @Test
+  void busyEmbeddingModelFallsBackToKeyword() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    KbRetriever blocking = new KbRetriever() {
+      @Override
+      public String name() {
+        return "embedding";
+      }
+
+      @Override
+      public List<KbHit> retrieve(String query, int topK) {
+        inside.countDown();
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return List.of();
+      }
+    };
+    KnowledgeBase kb = KnowledgeBase.start(settings(KbSettings.Retrieval.EMBEDDING, Optional.empty(),
+        Duration.ofSeconds(10)), Runnable::run, (articles, closing) -> blocking);
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      var first = executor.submit(() -> kb.related("disk full"));
+      assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+
+      List<KbHit> second = kb.related("certbot failed to renew the Let's Encrypt certificate");
+
+      assertThat(second).isNotEmpty();
+      assertThat(second.get(0).article().title()).containsIgnoringCase("certificate");
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isEmpty();
+    } finally {
+      release.countDown();
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
   void closeWaitsForIndexBuildToStop() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     AtomicBoolean sawClosing = new AtomicBoolean(false);
