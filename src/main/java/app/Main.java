@@ -74,7 +74,9 @@ public final class Main implements Runnable {
       if (!Files.isReadable(overrides.toPath())) {
         throw new IllegalArgumentException("--config: cannot read [" + overrides + "]; pass an existing HOCON file");
       }
-      base = ConfigFactory.parseFile(overrides).withFallback(base);
+      // Typesafe Config resolves a relative include against the parent folder of the file it parses,
+      // and a bare file name has none, so such includes were silently skipped.
+      base = ConfigFactory.parseFile(overrides.getAbsoluteFile()).withFallback(base);
     }
     return ConfigFactory.load(base);
   }
