@@ -134,6 +134,29 @@ public final class AlertParser {
    * configured host labels that is set ({@code instance} with its port stripped).
    */
   public List<ParsedAlert> parseAlertmanager(JsonNode body, Instant now) throws InvalidAlertException {
+    Batch batch = parseAlertmanagerBatch(body, now);
+    if (!batch.skipped().isEmpty()) {
+      throw new InvalidAlertException(batch.skipped());
+    }
+    return batch.alerts();
+  }
+
+  /**
+   * Valid alerts of a payload, and the problems of the alerts left out.
+   *
+   * @param alerts the valid alerts, in payload order
+   * @param skipped the problems of each invalid alert, by field
+   */
+  public record Batch(List<ParsedAlert> alerts, List<Problem> skipped) {}
+
+  /**
+   * Parses an Alertmanager webhook payload like {@link #parseAlertmanager}, but leaves out an
+   * invalid alert instead of rejecting the payload: Alertmanager does not resend a payload that
+   * got a 4xx answer, so one alert without a host label would lose the valid ones beside it.
+   *
+   * @throws InvalidAlertException when the payload itself is invalid or none of its alerts is valid
+   */
+  public Batch parseAlertmanagerBatch(JsonNode body, Instant now) throws InvalidAlertException {
     List<Problem> problems = new ArrayList<>();
     if (!body.isObject()) {
       throw new InvalidAlertException(List.of(new Problem("$", "expected an Alertmanager webhook object")));
@@ -151,13 +174,16 @@ public final class AlertParser {
     Map<String, String> commonAnnotations = stringMap(body, "commonAnnotations", "$", problems);
 
     List<ParsedAlert> alerts = new ArrayList<>();
+    List<Problem> skipped = new ArrayList<>();
     for (int i = 0; i < alertsNode.size(); i++) {
-      parseAlertmanagerAlert(alertsNode.get(i), "$.alerts[" + i + "]", commonAnnotations, now, problems, alerts);
+      parseAlertmanagerAlert(alertsNode.get(i), "$.alerts[" + i + "]", commonAnnotations, now, skipped, alerts);
     }
-    if (!problems.isEmpty()) {
+    // A problem of the payload itself rejects it whole, listed with the problems of its alerts.
+    if (!problems.isEmpty() || alerts.isEmpty()) {
+      problems.addAll(skipped);
       throw new InvalidAlertException(problems);
     }
-    return alerts;
+    return new Batch(List.copyOf(alerts), List.copyOf(skipped));
   }
 
   private void parseAlertmanagerAlert(JsonNode node, String path, Map<String, String> commonAnnotations, Instant now,

@@ -69,7 +69,7 @@ public final class AlertRoutes extends AllDirectives {
   }
 
   private interface BodyParser {
-    List<AlertParser.ParsedAlert> parse(JsonNode body) throws AlertParser.InvalidAlertException;
+    AlertParser.Batch parse(JsonNode body) throws AlertParser.InvalidAlertException;
   }
 
   public Route routes() {
@@ -85,9 +85,10 @@ public final class AlertRoutes extends AllDirectives {
             ? json(StatusCodes.OK, Map.of("status", "ready"))
             : json(StatusCodes.SERVICE_UNAVAILABLE, Map.of("status", "starting")))),
         pathPrefix(segment("api").slash("v1"), () -> authenticated(() -> concat(
-            path("alerts", () -> post(() -> ingest(body -> parser.parseNative(body, clock.instant())))),
+            path("alerts", () -> post(() -> ingest(
+                body -> new AlertParser.Batch(parser.parseNative(body, clock.instant()), List.of())))),
             path(segment("alerts").slash("alertmanager"),
-                () -> post(() -> ingest(body -> parser.parseAlertmanager(body, clock.instant())))),
+                () -> post(() -> ingest(body -> parser.parseAlertmanagerBatch(body, clock.instant())))),
             path(segment("incidents").slash(segment()), incidentId -> get(() -> incident(incidentId))),
             moreApi)))));
   }
@@ -186,9 +187,9 @@ public final class AlertRoutes extends AllDirectives {
           error("empty body; send an alert as JSON", List.of())));
     }
 
-    List<AlertParser.ParsedAlert> alerts;
+    AlertParser.Batch batch;
     try {
-      alerts = bodyParser.parse(node);
+      batch = bodyParser.parse(node);
     } catch (AlertParser.InvalidAlertException e) {
       List<Map<String, String>> details = new ArrayList<>();
       for (AlertParser.Problem problem : e.problems()) {
@@ -197,8 +198,13 @@ public final class AlertRoutes extends AllDirectives {
       return CompletableFuture.completedFuture(response(StatusCodes.BAD_REQUEST, error("invalid alert", details)));
     }
 
+    List<Map<String, String>> skipped = new ArrayList<>();
+    for (AlertParser.Problem problem : batch.skipped()) {
+      LOG.warn("alert left out of an Alertmanager payload: [{}] {}", problem.field(), problem.problem());
+      skipped.add(Map.of("field", problem.field(), "problem", problem.problem()));
+    }
     List<CompletableFuture<Map<String, String>>> accepted = new ArrayList<>();
-    for (AlertParser.ParsedAlert parsed : alerts) {
+    for (AlertParser.ParsedAlert parsed : batch.alerts()) {
       CompletionStage<IngestReply.Accepted> reply =
           parsed.resolved() ? intake.resolved(parsed.alert()) : intake.firing(parsed.alert());
       accepted.add(reply.thenApply(a -> {
@@ -213,7 +219,9 @@ public final class AlertRoutes extends AllDirectives {
     }
     return CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).thenApply(done -> {
       List<Map<String, String>> items = accepted.stream().map(CompletableFuture::join).toList();
-      return response(StatusCodes.ACCEPTED, Map.of("accepted", items));
+      return response(StatusCodes.ACCEPTED, skipped.isEmpty()
+          ? Map.of("accepted", items)
+          : Map.of("accepted", items, "skipped", skipped));
     });
   }
 

@@ -151,6 +151,35 @@ class HttpApiTest {
   }
 
   @Test
+  void alertmanagerPayloadKeepsValidAlertBesideInvalidOne() throws Exception {
+    String payload = TestEnvironment.alertmanagerPayload("NginxDown", "site down", "mixed-1", Instant.now().toString())
+        .replace("\"fingerprint\":\"mixed-1\"}]}",
+            "\"fingerprint\":\"mixed-1\"},{\"status\":\"firing\",\"labels\":{\"alertname\":\"ClusterWide\","
+                + "\"job\":\"x\"},\"annotations\":{},\"startsAt\":\"" + Instant.now() + "\"}]}");
+
+    HttpResponse<String> response = send("POST", "/api/v1/alerts/alertmanager", "application/json", payload, TOKEN);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    JsonNode body = json(response);
+    assertThat(body.get("accepted")).hasSize(1);
+    assertThat(body.get("accepted").get(0).get("kind").asText()).isEqualTo("NginxDown");
+    assertThat(body.get("skipped")).hasSize(1);
+    assertThat(body.get("skipped").get(0).get("field").asText()).isEqualTo("$.alerts[1].labels");
+    assertThat(body.get("skipped").get(0).get("problem").asText()).contains("no host label");
+  }
+
+  @Test
+  void alertmanagerPayloadWithOnlyInvalidAlertsGets400() throws Exception {
+    String payload = TestEnvironment.alertmanagerPayload("NginxDown", "site down", "bad-1", Instant.now().toString())
+        .replace("\"instance\":\"" + TestEnvironment.HOST + ":9100\",", "");
+
+    HttpResponse<String> response = send("POST", "/api/v1/alerts/alertmanager", "application/json", payload, TOKEN);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("$.alerts[0].labels");
+  }
+
+  @Test
   void unknownIncidentGets404() throws Exception {
     HttpResponse<String> response = send("GET", "/api/v1/incidents/no-such-incident", null, null, TOKEN);
 
