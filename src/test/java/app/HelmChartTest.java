@@ -222,6 +222,17 @@ class HelmChartTest {
   }
 
   @Test
+  void sshSecretIsMountedReadOnly() throws IOException {
+    JsonNode withoutSecret = render(Map.of()).get("Deployment").at("/spec/template/spec");
+    JsonNode pod = render(Map.of("ssh.secretName", "fleet-sre-ssh")).get("Deployment").at("/spec/template/spec");
+
+    assertThat(withoutSecret.at("/volumes").findValuesAsText("name")).doesNotContain("ssh");
+    assertThat(volume(pod, "ssh").at("/secret/secretName").asText()).isEqualTo("fleet-sre-ssh");
+    assertThat(volume(pod, "ssh").at("/secret/defaultMode").asInt()).isEqualTo(0400);
+    assertThat(mountPath(pod.at("/containers/0"), "ssh")).isEqualTo("/etc/fleet-sre/ssh");
+  }
+
+  @Test
   void pdbAndServiceSelectThePods() throws IOException {
     Map<String, JsonNode> objects = render(Map.of());
     JsonNode podLabels = objects.get("Deployment").at("/spec/template/metadata/labels");
