@@ -66,11 +66,24 @@ final class InvestigateRun {
     }
   }
 
+  /**
+   * Prints each insight with the judge's verdict and the incident's state ({@code published},
+   * {@code awaiting-review}, ...) added, so a held insight is not mistaken for a published one.
+   */
   private static int print(List<IncidentState> finished) throws IOException {
     ArrayNode insights = Json.mapper().createArrayNode();
+    boolean held = false;
     for (IncidentState state : finished) {
       if (state.insight() != null) {
-        insights.add(Json.mapper().valueToTree(state.insight()));
+        com.fasterxml.jackson.databind.node.ObjectNode insight = Json.mapper().valueToTree(state.insight());
+        insight.put("state", state.phase().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        insight.set("verdict", Json.mapper().valueToTree(state.verdict()));
+        insights.add(insight);
+        if (state.verdict() != null && !state.deliverable()) {
+          held = true;
+          System.err.println("fleet-sre: the insight of incident " + state.incidentId() + " is held for review: "
+              + String.join("; ", state.verdict().reasons()));
+        }
       } else {
         LOG.error("incident [{}] on host [{}] ended without an insight: {} {}",
             state.incidentId(), state.host(), state.outcome(), state.closeReason());
@@ -82,7 +95,10 @@ final class InvestigateRun {
     }
     JsonNode output = insights.size() == 1 ? insights.get(0) : insights;
     System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(output));
-    return insights.size() == finished.size() ? 0 : Main.EXIT_NO_INSIGHT;
+    if (insights.size() != finished.size()) {
+      return Main.EXIT_NO_INSIGHT;
+    }
+    return held ? Main.EXIT_HELD : 0;
   }
 
   /** Reads and validates an alert file of either format; problems name the file and the field. */

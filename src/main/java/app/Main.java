@@ -28,6 +28,9 @@ public final class Main implements Runnable {
   /** Exit code when the engine ran but produced no insight. */
   static final int EXIT_NO_INSIGHT = 1;
 
+  /** Exit code of {@code investigate} when the judge held an insight for review instead of publishing it. */
+  static final int EXIT_HELD = 3;
+
   /** Exit code of {@code eval} when a case missed its root cause or gave dangerous advice. */
   static final int EXIT_CASES_FAILED = 1;
 

@@ -55,7 +55,37 @@ class CommandLineTest {
     assertThat(insight.get("host").asText()).isEqualTo("web-01");
     assertThat(insight.get("playbook").asText()).isEqualTo("disk-space");
     assertThat(insight.get("fixes").toString()).contains("shop-2026-09-01.sql.gz");
+    assertThat(insight.get("state").asText()).isEqualTo("published");
+    assertThat(insight.get("verdict").get("publish").asBoolean()).isTrue();
     assertThat(run.stderr()).contains("incident");
+  }
+
+  @Test
+  void investigateExitsThreeWhenInsightIsHeld() throws Exception {
+    Path alert = directory.resolve("held-alert.json");
+    Files.writeString(alert, """
+        {"host": "web-01", "kind": "HostDiskFull", "severity": "critical", "summary": "disk almost full"}
+        """);
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    // The model judge cannot reach its endpoint, and on-model-failure = hold holds the insight.
+    Path config = environment.writeConfig("investigate-held", """
+        fleet-sre.judge {
+          kind = model
+          on-model-failure = hold
+          model { provider = openai, url = "http://127.0.0.1:%d/v1", name = "judge-test", max-retries = 0 }
+        }
+        """.formatted(closedPort));
+
+    Run run = run("investigate-held", "investigate", "--alert", alert.toString(), "--config", config.toString());
+
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(3);
+    JsonNode insight = Json.mapper().readTree(run.stdout());
+    assertThat(insight.get("state").asText()).isEqualTo("awaiting-review");
+    assertThat(insight.get("verdict").get("publish").asBoolean()).isFalse();
+    assertThat(run.stderr()).contains("is held for review");
   }
 
   @Test
