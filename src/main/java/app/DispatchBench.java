@@ -89,7 +89,7 @@ final class DispatchBench {
       long cpuNanos = BenchProgress.processCpuNanos() - cpuBefore;
 
       double meanLatencySeconds = simulated.meanLatency().toNanos() / 1e9;
-      double limit = Math.min(parameters.ratePerSecond(), parameters.maxInFlight() / meanLatencySeconds);
+      double limit = limitPerSecond(parameters, meanLatencySeconds);
       double achieved = steadyRate(completionNanos);
       ObjectNode figures = Json.mapper().createObjectNode();
       figures.put("bench", "dispatch");
@@ -114,6 +114,16 @@ final class DispatchBench {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
     }
+  }
+
+  /**
+   * Returns the theoretical throughput: the rate, or the slots in flight over the mean latency,
+   * whichever is lower. The slots are the max-in-flight cap, or the hosts when there are fewer
+   * hosts than that, because each host runs one command at a time.
+   */
+  static double limitPerSecond(Parameters parameters, double meanLatencySeconds) {
+    int slots = Math.min(parameters.maxInFlight(), parameters.hosts());
+    return Math.min(parameters.ratePerSecond(), slots / meanLatencySeconds);
   }
 
   /**

@@ -21,6 +21,17 @@ class BenchSmokeTest {
   }
 
   @Test
+  void limitCountsOneCommandPerHost() {
+    DispatchBench.Parameters fewHosts = new DispatchBench.Parameters(20_000, 0, 500, 2_000, 20_000,
+        Duration.ofMillis(50), null, 1_000);
+    DispatchBench.Parameters manyHosts = new DispatchBench.Parameters(20_000, 0, 90_000, 2_000, 20_000,
+        Duration.ofMillis(50), null, 1_000);
+
+    assertThat(DispatchBench.limitPerSecond(fewHosts, 0.05)).isEqualTo(10_000.0);
+    assertThat(DispatchBench.limitPerSecond(manyHosts, 0.05)).isEqualTo(20_000.0);
+  }
+
+  @Test
   void steadyRateLeavesOutTheDrain() {
     // 1,000 completions one millisecond apart, then 20 stragglers 5 s later; two are stored out of order.
     long[] completions = new long[1_020];
