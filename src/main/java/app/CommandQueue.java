@@ -28,6 +28,9 @@ import streams.ResultRecipient;
  */
 final class CommandQueue implements AutoCloseable {
 
+  private final java.util.concurrent.atomic.AtomicBoolean closeStarted = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.CompletableFuture<Void> closeFinished = new java.util.concurrent.CompletableFuture<>();
+
   private static final Logger LOG = LoggerFactory.getLogger(CommandQueue.class);
 
   static final String EXECUTOR_ROLE = "executor";
@@ -102,9 +105,24 @@ final class CommandQueue implements AutoCloseable {
     }
   }
 
-  /** Stops taking commands, then lets the executor finish what it runs. */
+  /**
+   * Stops taking commands, then lets the executor finish what it runs. A second caller, such as
+   * coordinated shutdown racing the engine's own close, waits until the first has finished.
+   */
   @Override
   public void close() {
+    if (!closeStarted.compareAndSet(false, true)) {
+      closeFinished.join();
+      return;
+    }
+    try {
+      stop();
+    } finally {
+      closeFinished.complete(null);
+    }
+  }
+
+  private void stop() {
     if (pipeline != null) {
       pipeline.close();
     }

@@ -63,6 +63,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import agent.kb.KbSettings;
 import agent.kb.KnowledgeBase;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -192,6 +194,7 @@ public final class Engine implements AutoCloseable {
     meters.gauge("fleet_sre.commands.queued", commandQueue.dispatcher(), CommandDispatcher::queued);
     AlertIntake intake = new AlertIntake(system, fleetSre.getDuration("http.ask-timeout"));
     Engine engine = new Engine(system, config, commandQueue, sink, runners, intake, meters, review, knowledgeBase);
+    stopQueueBeforeSharding(system, commandQueue);
     engine.awaitUp();
     int resumed = await(IncidentResumer.resumeUnfinished(system), "finding unfinished incidents");
     engine.ready.set(true);
@@ -269,6 +272,20 @@ public final class Engine implements AutoCloseable {
   }
 
   // ---- wiring helpers ----
+
+  /**
+   * Stops the command queue in coordinated shutdown's service-requests-done phase, before cluster
+   * sharding stops: a draining executor still needs sharding to deliver its last results and to
+   * get the confirmations it acknowledges them on. Stopping it after sharding left its finished
+   * work unacknowledged, to be run again after claim-idle.
+   */
+  private static void stopQueueBeforeSharding(ActorSystem<Void> system, CommandQueue commandQueue) {
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-command-queue",
+        () -> CompletableFuture.supplyAsync(() -> {
+          commandQueue.close();
+          return Done.getInstance();
+        }, runnable -> new Thread(runnable, "fleet-sre-queue-stop").start()));
+  }
 
   /**
    * Starts the judge guidelines store and the review queue (cluster singletons) and this node's

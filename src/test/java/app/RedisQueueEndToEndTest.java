@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,5 +124,44 @@ class RedisQueueEndToEndTest {
       assertInvestigated(port, incidentId);
     }
     assertStreamDrained(stream, incidentId);
+  }
+
+  @Test
+  void shutdownDrainsExecutorBeforeSharding() throws Exception {
+    String stream = "drain:commands";
+    try (Engine engine = Engine.start(environment.config("drain", queueConfig(stream, "[\"executor\"]")))) {
+      int port = engine.bindHttp(0).getPort();
+      // The nginx configuration test waits at the gate, so the executor holds a running command.
+      environment.fixture.closeGate();
+      try {
+        HttpResponse<String> accepted = environment.post(port, "/api/v1/alerts/alertmanager",
+            TestEnvironment.alertmanagerPayload("NginxDown", "site down", "redis-queue-drain", Instant.now().toString()));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (redis.xpending(stream, "e2e").getCount() == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        assertThat(redis.xpending(stream, "e2e").getCount()).as("commands held by the executor").isPositive();
+        new Thread(() -> {
+          try {
+            // Later than the shard regions take to stop, but within the executor's drain-timeout.
+            Thread.sleep(4_000);
+            environment.fixture.openGate();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }).start();
+
+        // What SIGTERM does through Pekko's JVM shutdown hook.
+        CoordinatedShutdown.get(engine.system()).runAll(CoordinatedShutdown.jvmExitReason())
+            .toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        // The running command finished within the drain, its result was confirmed through sharding,
+        // and its leases were released; commands not yet started stay pending for another executor.
+        assertThat(redis.zcard(stream + ":in-flight")).as("leases of running commands after the drain").isZero();
+      } finally {
+        environment.fixture.openGate();
+      }
+    }
   }
 }
