@@ -223,11 +223,16 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Completes once the knowledge base has finished its start-up work: at once with keyword
-   * retrieval, when the embedding index is built (or failed to build) otherwise.
+   * Waits up to {@code limit} for the knowledge base's start-up work, so that one-shot runs (demo,
+   * investigate, eval) link articles by embedding retrieval from their first insight on. After
+   * that they go on with what the knowledge base has.
    */
-  public CompletableFuture<?> knowledgeBaseReady() {
-    return knowledgeBase.ready();
+  public void awaitKnowledgeBase(Duration limit) throws InterruptedException {
+    try {
+      knowledgeBase.ready().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.warn("knowledge base not ready after [{}]; going on with what it has: {}", limit, e.toString());
+    }
   }
 
   public MeterRegistry meters() {

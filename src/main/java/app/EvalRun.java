@@ -41,8 +41,8 @@ final class EvalRun {
 
   private static final Logger LOG = LoggerFactory.getLogger(EvalRun.class);
 
-  /** How long an evaluation waits for the embedding index of the knowledge base before its first case. */
-  private static final Duration KNOWLEDGE_BASE_WAIT = Duration.ofMinutes(2);
+  /** How long a one-shot run waits for the embedding index of the knowledge base before its first alert. */
+  static final Duration KNOWLEDGE_BASE_WAIT = Duration.ofMinutes(2);
 
   private final Config config;
   private final Path casesDirectory;
@@ -94,7 +94,7 @@ final class EvalRun {
     try (Engine engine = Engine.start(config, new CaseRouter(runners))) {
       // Every case gets the same retrieval of related articles, so the first ones do not fall
       // back to keyword retrieval while the embedding index is still being built.
-      awaitKnowledgeBase(engine);
+      engine.awaitKnowledgeBase(KNOWLEDGE_BASE_WAIT);
       for (int i = 0; i < cases.size(); i++) {
         Result result = runCase(engine, cases.get(i));
         results.add(result);
@@ -293,15 +293,6 @@ final class EvalRun {
             CommandOutput.failed(CommandOutput.Outcome.NOT_IN_INVENTORY, error, Duration.ZERO));
       }
       return runner.run(request, host, outputCapBytes);
-    }
-  }
-
-  /** Waits up to {@link #KNOWLEDGE_BASE_WAIT} for the knowledge base; after that the cases run anyway. */
-  private static void awaitKnowledgeBase(Engine engine) throws InterruptedException {
-    try {
-      engine.knowledgeBaseReady().get(KNOWLEDGE_BASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      LOG.warn("knowledge base not ready after [{}]; cases run with what it has: {}", KNOWLEDGE_BASE_WAIT, e.toString());
     }
   }
 }
