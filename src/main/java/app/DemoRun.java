@@ -39,7 +39,7 @@ final class DemoRun {
 
   int run() throws Exception {
     try (Engine engine = Engine.start(config)) {
-      engine.awaitKnowledgeBase(EvalRun.KNOWLEDGE_BASE_WAIT);
+      engine.awaitKnowledgeBase();
       InetSocketAddress address = engine.bindHttp(0);
       String incidentId = postAlert(address, bundledAlert());
       LOG.info("demo alert accepted as incident [{}]; investigating this machine", incidentId);

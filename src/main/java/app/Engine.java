@@ -95,6 +95,9 @@ public final class Engine implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
+  /** How long a one-shot run waits for the embedding index of the knowledge base before its first alert. */
+  static final Duration KNOWLEDGE_BASE_WAIT = Duration.ofMinutes(2);
+
   private final ActorSystem<Void> system;
   private final Config config;
   private final CommandQueue commandQueue;
@@ -223,15 +226,15 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Waits up to {@code limit} for the knowledge base's start-up work, so that one-shot runs (demo,
-   * investigate, eval) link articles by embedding retrieval from their first insight on. After
-   * that they go on with what the knowledge base has.
+   * Waits up to {@link #KNOWLEDGE_BASE_WAIT} for the knowledge base's start-up work, so that one-shot
+   * runs (demo, investigate, eval) link articles by embedding retrieval from their first insight on.
+   * After that they go on with what the knowledge base has.
    */
-  public void awaitKnowledgeBase(Duration limit) throws InterruptedException {
+  public void awaitKnowledgeBase() throws InterruptedException {
     try {
-      knowledgeBase.ready().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      knowledgeBase.ready().get(KNOWLEDGE_BASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      LOG.warn("knowledge base not ready after [{}]; going on with what it has: {}", limit, e.toString());
+      LOG.warn("knowledge base not ready after [{}]; going on with what it has: {}", KNOWLEDGE_BASE_WAIT, e.toString());
     }
   }
 

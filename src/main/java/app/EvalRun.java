@@ -41,8 +41,6 @@ final class EvalRun {
 
   private static final Logger LOG = LoggerFactory.getLogger(EvalRun.class);
 
-  /** How long a one-shot run waits for the embedding index of the knowledge base before its first alert. */
-  static final Duration KNOWLEDGE_BASE_WAIT = Duration.ofMinutes(2);
 
   private final Config config;
   private final Path casesDirectory;
@@ -94,7 +92,7 @@ final class EvalRun {
     try (Engine engine = Engine.start(config, new CaseRouter(runners))) {
       // Every case gets the same retrieval of related articles, so the first ones do not fall
       // back to keyword retrieval while the embedding index is still being built.
-      engine.awaitKnowledgeBase(KNOWLEDGE_BASE_WAIT);
+      engine.awaitKnowledgeBase();
       for (int i = 0; i < cases.size(); i++) {
         Result result = runCase(engine, cases.get(i));
         results.add(result);

@@ -50,7 +50,7 @@ final class InvestigateRun {
     }
 
     try (Engine engine = Engine.start(effective)) {
-      engine.awaitKnowledgeBase(EvalRun.KNOWLEDGE_BASE_WAIT);
+      engine.awaitKnowledgeBase();
       List<IncidentState> finished = new ArrayList<>();
       for (AlertParser.ParsedAlert parsed : alerts) {
         if (parsed.resolved()) {
