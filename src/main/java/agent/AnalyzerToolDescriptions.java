@@ -74,7 +74,7 @@ final class AnalyzerToolDescriptions {
             "the absolute path of a log file"))));
     entries.put(JournalErrorsAnalyzer.NAME, new Entry(
         "Call it when a service failed or restarted, or for memory alerts with kernel=true to find OOM kills. It "
-            + "reads the newest " + Math.min(profile.errorLogLines(), 5_000) + " matching journal entries.",
+            + "reads the newest " + Math.min(profile.errorLogLines(), JournalErrorsAnalyzer.MAX_LINES) + " matching journal entries.",
         List.of(
             ToolParameter.string("unit", false, "One systemd unit, e.g. nginx.service or php8.2-fpm.service. "
                 + "Default: every unit.", "a unit name of letters, digits and @._-"),

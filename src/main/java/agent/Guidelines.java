@@ -29,7 +29,7 @@ public record Guidelines(int version, List<Guidelines.Guideline> items) {
    */
   public record Guideline(String id, String text, String source, Instant addedAt) {}
 
-  /** Where a judge reads the current guidelines from. */
+  /** Source of the current guidelines, which a judge reads for each verdict. */
   @FunctionalInterface
   public interface Source {
     Guidelines current();

@@ -25,6 +25,9 @@ public final class JournalErrorsAnalyzer implements ArgvAwareAnalyzer {
   /** The priorities a caller may ask for; {@code err} (the default) includes crit, alert and emerg. */
   static final Set<String> PRIORITIES = Set.of("err", "warning");
 
+  /** Maximum number of journal entries one call reads, the limit the command policy allows. */
+  static final int MAX_LINES = 5_000;
+
   /** The relative start times a caller may ask for. */
   static final List<String> SINCE = List.of("-1h", "-6h", "-1d", "-7d");
 
@@ -66,7 +69,7 @@ public final class JournalErrorsAnalyzer implements ArgvAwareAnalyzer {
     if (!SINCE.contains(since)) {
       throw new IllegalArgumentException("since [" + since + "] is invalid: expected one of " + SINCE);
     }
-    int lines = Math.min(profile.errorLogLines(), 5_000);
+    int lines = Math.min(profile.errorLogLines(), MAX_LINES);
     if (lines <= 0) {
       throw new IllegalArgumentException(
           "stack profile error-log-lines is " + profile.errorLogLines() + ": expected a positive number");

@@ -35,8 +35,8 @@ public record TranscriptEntry(
     JsonNode findings) {
 
   public TranscriptEntry {
-    // Jackson reads a JSON null into a JsonNode field as NullNode; recovered entries must compare
-    // like the ones recorded before the restart.
+    // Jackson reads a JSON null into a JsonNode field as NullNode. Recovered entries must compare
+    // equal to the ones recorded before the restart.
     if (findings != null && findings.isNull()) {
       findings = null;
     }

@@ -6,6 +6,8 @@ import fleet.Inventory;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
@@ -28,8 +30,8 @@ import streams.ResultRecipient;
  */
 final class CommandQueue implements AutoCloseable {
 
-  private final java.util.concurrent.atomic.AtomicBoolean closeStarted = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.CompletableFuture<Void> closeFinished = new java.util.concurrent.CompletableFuture<>();
+  private final AtomicBoolean closeStarted = new AtomicBoolean();
+  private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandQueue.class);
 

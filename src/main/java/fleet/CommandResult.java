@@ -30,8 +30,8 @@ public record CommandResult(
     JsonNode findings) {
 
   public CommandResult {
-    // Jackson reads a JSON null into a JsonNode field as NullNode; results that crossed nodes or
-    // came back from the journal must compare like local ones.
+    // Jackson reads a JSON null into a JsonNode field as NullNode. Results that crossed nodes or
+    // came back from the journal must compare equal to local ones.
     if (findings != null && findings.isNull()) {
       findings = null;
     }

@@ -156,8 +156,8 @@ class RedisQueueEndToEndTest {
         CoordinatedShutdown.get(engine.system()).runAll(CoordinatedShutdown.jvmExitReason())
             .toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
 
-        // The running command finished within the drain, its result was confirmed through sharding,
-        // and its leases were released; commands not yet started stay pending for another executor.
+        // The running command finished within the drain, so its result was confirmed through sharding
+        // and its leases were released. Commands not yet started stay pending for another executor.
         assertThat(redis.zcard(stream + ":in-flight")).as("leases of running commands after the drain").isZero();
       } finally {
         environment.fixture.openGate();

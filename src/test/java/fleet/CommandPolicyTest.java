@@ -86,7 +86,7 @@ class CommandPolicyTest {
         journal("--priority=crit", "--lines=10", "--dmesg", "--since=-7d"));
   }
 
-  /** The fixed journalctl prefix the policy requires, then {@code rest}. */
+  /** Returns the fixed journalctl prefix that the policy requires, followed by {@code rest}. */
   private static List<String> journal(String... rest) {
     List<String> argv = new java.util.ArrayList<>(List.of("journalctl", "--no-pager", "--quiet", "--output=short-iso"));
     argv.addAll(List.of(rest));

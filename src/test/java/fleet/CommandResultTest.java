@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class CommandResultTest {
 
   @Test
-  void nullFindingsSurviveJsonRoundTrip() throws Exception {
+  void commandResultKeepsNullFindings() throws Exception {
     CommandResult result = new CommandResult("i:1.1", "i", "web-01", "unreachable", -1, 12, "", false,
         "connection refused", null);
 
@@ -20,7 +20,7 @@ class CommandResultTest {
   }
 
   @Test
-  void nullFindingsOfTranscriptEntrySurviveJsonRoundTrip() throws Exception {
+  void transcriptEntryKeepsNullFindings() throws Exception {
     TranscriptEntry entry = new TranscriptEntry(1, "i:1.1", "raw", java.util.List.of("uptime"), "load", "exited", 0,
         5, "up 3 days", false, "", null);
 

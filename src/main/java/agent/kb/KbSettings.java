@@ -20,8 +20,8 @@ import java.util.Optional;
  * @param keywordMinScore least BM25 score of an article for the keyword retriever
  * @param keywordMinRelativeScore least share of the best article's BM25 score that another article needs
  * @param indexWait how long a query waits for the embedding index built at start before it falls back to keyword retrieval
- * @param embeddingMaxConcurrent queries the embedding model answers at once; a query that finds it busy
- *     uses keyword retrieval, so an alert storm is not slowed to the model's pace
+ * @param embeddingMaxConcurrent queries that use the embedding model at once. A query that finds it
+ *     busy uses keyword retrieval, so an alert storm is not slowed to the model's pace
  */
 public record KbSettings(
     Retrieval retrieval,

@@ -64,8 +64,8 @@ public final class KnowledgeBase {
   }
 
   /**
-   * The same with another way to build the embedding index, which gets the articles and a flag
-   * set when the knowledge base closes; tests pass one that fails or blocks.
+   * Starts like {@link #start(KbSettings, Executor)} with another way to build the embedding index.
+   * It gets the articles and a flag set when the knowledge base closes. Tests pass one that fails or blocks.
    */
   static KnowledgeBase start(KbSettings settings, Executor executor,
       BiFunction<List<KbArticle>, AtomicBoolean, KbRetriever> embeddingIndex) {
